@@ -1,0 +1,393 @@
+"""Load and validate a corpus: every problem is collected before failing, each with its line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from kb import yamlio
+from kb.dates import DateFormatError, parse_date
+from kb.errors import CorpusError, Problem
+from kb.records import (
+    DIR_OF_KIND,
+    ID_RE,
+    KIND_DIRS,
+    KINDS,
+    F,
+    Record,
+    fields_of,
+)
+
+RECORD_SUFFIXES = (".yaml", ".yml")
+CONFIG_FILES = ("topics.yaml", "synonyms.yaml", "dictionary.txt")
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A loaded corpus: its records in a stable order, the topic list, synonyms and dictionary."""
+
+    root: Path
+    records: tuple[Record, ...]
+    topics: Mapping[str, str]
+    synonyms: tuple[tuple[str, ...], ...]
+    dictionary: tuple[str, ...]
+    problems: tuple[Problem, ...] = ()
+    by_id: Mapping[str, Record] = field(default_factory=dict, compare=False, repr=False)
+
+    def get(self, record_id: str) -> Record | None:
+        return self.by_id.get(record_id)
+
+    def source_text(self, source_id: str) -> str | None:
+        """The full text of a `source` record, when the corpus holds it."""
+        src = self.by_id.get(source_id)
+        if not src or src.kind != "source" or not src.get("text_file"):
+            return None
+        path = self.root / "sources" / src.get("text_file")
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+
+def squash(text: str) -> str:
+    """Text with all white space removed: how PDF line breaks are undone for comparison."""
+    return "".join(text.split())
+
+
+def record_files(root: Path) -> list[Path]:
+    """Every record file under `root`, in a stable order."""
+    out = []
+    for sub in sorted(p for p in root.iterdir() if p.is_dir()):
+        out.extend(sorted(p for p in sub.iterdir() if p.suffix in RECORD_SUFFIXES and p.is_file()))
+    return out
+
+
+class _Collector:
+    def __init__(self, base: Path):
+        self.base = base
+        self.problems: list[Problem] = []
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.base))
+        except ValueError:
+            return str(path)
+
+    def add(self, path: Path, line: int, fld: str, msg: str, severity: str = "error") -> None:
+        self.problems.append(Problem(self.rel(path), line, fld, msg, severity))
+
+
+def _read_text(path: Path, col: _Collector) -> str | None:
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        col.add(path, 1, "file", f"cannot be read: {e.strerror}")
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        col.add(path, line, "file", f"byte 0x{raw[e.start]:02x} at offset {e.start} is not UTF-8 (save the file as UTF-8)")
+        return None
+
+
+def _load_topics(root: Path, col: _Collector) -> dict[str, str]:
+    path = root / "topics.yaml"
+    if not path.exists():
+        col.add(path, 1, "topics", "missing: the corpus needs its topic list (see 'kb init')")
+        return {}
+    text = _read_text(path, col)
+    if text is None:
+        return {}
+    try:
+        data, _ = yamlio.load(text)
+    except yamlio.YamlProblem as e:
+        col.add(path, e.line, "topics", e.message)
+        return {}
+    topics = data.get("topics") if isinstance(data, dict) else None
+    if not isinstance(topics, dict) or not topics:
+        col.add(path, 1, "topics", "must be a mapping 'topics: {name: description}' with at least one topic")
+        return {}
+    return {str(k): str(v or "") for k, v in topics.items()}
+
+
+def _load_synonyms(root: Path, col: _Collector) -> tuple[tuple[str, ...], ...]:
+    path = root / "synonyms.yaml"
+    if not path.exists():
+        return ()
+    text = _read_text(path, col)
+    if text is None:
+        return ()
+    try:
+        data, lines = yamlio.load(text)
+    except yamlio.YamlProblem as e:
+        col.add(path, e.line, "synonyms", e.message)
+        return ()
+    groups = data.get("synonyms") if isinstance(data, dict) else None
+    if not isinstance(groups, list):
+        col.add(path, 1, "synonyms", "must be 'synonyms:' followed by a list of word lists")
+        return ()
+    out = []
+    for i, g in enumerate(groups):
+        if not isinstance(g, list) or len(g) < 2 or not all(isinstance(w, str) and w.strip() for w in g):
+            col.add(path, yamlio.line_of(lines, f"synonyms.{i}"), "synonyms", "each group must list at least two words")
+            continue
+        out.append(tuple(w.strip() for w in g))
+    return tuple(out)
+
+
+def _load_dictionary(root: Path, col: _Collector) -> tuple[str, ...]:
+    path = root / "dictionary.txt"
+    if not path.exists():
+        return ()
+    text = _read_text(path, col)
+    if text is None:
+        return ()
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        if len(parts) > 3 or (len(parts) > 1 and not parts[1].isdigit()):
+            col.add(path, n, "dictionary", f"{line!r} is not 'word [frequency] [tag]'")
+            continue
+        out.append(line)
+    return tuple(out)
+
+
+_TYPE_NAMES = {
+    "str": "a string",
+    "strint": "a string",
+    "strlist": "a list of strings",
+    "idlist": "a list of record ids",
+    "bool": "true or false",
+    "int": "a whole number",
+    "num": "a number",
+    "map": "a mapping",
+    "maplist": "a list of mappings",
+    "date": "a date",
+}
+
+
+def _check_value(value: Any, spec: F, name: str, lines: dict[str, int], path: Path, col: _Collector) -> None:
+    line = yamlio.line_of(lines, name)
+    t = spec.type
+    ok = {
+        "str": isinstance(value, str) and value.strip() != "",
+        "strint": isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip() != "",
+        "strlist": isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value),
+        "idlist": isinstance(value, list) and all(isinstance(v, str) for v in value),
+        "bool": isinstance(value, bool),
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "num": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "map": isinstance(value, dict),
+        "maplist": isinstance(value, list) and all(isinstance(v, dict) for v in value),
+        "date": True,
+    }[t]
+    if not ok:
+        col.add(path, line, name, f"must be {_TYPE_NAMES[t]}, not {_show(value)}")
+        return
+    if t == "date":
+        try:
+            parse_date(value)
+        except DateFormatError as e:
+            col.add(path, line, name, str(e))
+    if spec.choices and value not in spec.choices:
+        col.add(path, line, name, f"{value!r} is not one of: {', '.join(spec.choices)}")
+    if t == "map":
+        _check_mapping(value, spec.sub or {}, name, lines, path, col)
+    if t == "maplist":
+        for i, item in enumerate(value):
+            _check_mapping(item, spec.sub or {}, f"{name}.{i}", lines, path, col)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "an empty value"
+    if isinstance(value, str):
+        return "an empty string" if not value.strip() else f"{value!r}"
+    return f"{type(value).__name__} {value!r}"[:60]
+
+
+def _check_mapping(data: dict, specs: Mapping[str, F], prefix: str, lines: dict[str, int], path: Path, col: _Collector) -> None:
+    for key in data:
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if key not in specs:
+            known = ", ".join(specs)
+            col.add(path, yamlio.line_of(lines, name), name, f"unknown field (known: {known})")
+    for key, spec in specs.items():
+        name = f"{prefix}.{key}" if prefix else key
+        value = data.get(key)
+        if value is None:
+            if spec.required and not (key == "date" and not prefix and key in data):
+                where = yamlio.line_of(lines, prefix) if prefix else 1
+                col.add(path, where, name, "required field is missing")
+            continue
+        _check_value(value, spec, name, lines, path, col)
+
+
+def _parse_record(path: Path, kind_dir: str | None, col: _Collector) -> tuple[dict, dict[str, int]] | None:
+    text = _read_text(path, col)
+    if text is None:
+        return None
+    if not text.strip():
+        col.add(path, 1, "file", "is empty (a record needs at least id, kind, date, title, topics and source)")
+        return None
+    try:
+        data, lines = yamlio.load(text)
+    except yamlio.YamlProblem as e:
+        col.add(path, e.line, "yaml", e.message)
+        return None
+    if not isinstance(data, dict):
+        col.add(path, 1, "file", "must be a mapping of fields (field: value), not " + _show(data))
+        return None
+    kind = data.get("kind")
+    if kind not in KINDS:
+        col.add(path, yamlio.line_of(lines, "kind"), "kind", f"{kind!r} is not a kind (use one of: {', '.join(KINDS)})")
+        return None
+    before = len(col.problems)
+    _check_mapping(data, fields_of(kind), "", lines, path, col)
+    rid = data.get("id")
+    if isinstance(rid, str):
+        if not ID_RE.match(rid):
+            col.add(path, yamlio.line_of(lines, "id"), "id", f"{rid!r} is not a slug (lowercase a-z, 0-9 and '-')")
+        elif rid != path.stem:
+            col.add(path, yamlio.line_of(lines, "id"), "id", f"{rid!r} does not match the file name {path.name!r} (rename one of them)")
+    if kind_dir is not None and KIND_DIRS.get(kind_dir) != kind:
+        col.add(path, yamlio.line_of(lines, "kind"), "kind", f"a {kind} belongs in {DIR_OF_KIND[kind]}/, not {kind_dir}/")
+    if data.get("date", "absent") is None and not data.get("notes"):
+        col.add(path, yamlio.line_of(lines, "date"), "date", "is empty: give the date, or say in 'notes' why it is unknown")
+    if len(col.problems) > before and any(p.severity == "error" for p in col.problems[before:]):
+        return None
+    return data, lines
+
+
+def _cross_checks(
+    parsed: list[tuple[Path, dict, dict[str, int]]],
+    topics: Mapping[str, str],
+    root: Path,
+    col: _Collector,
+) -> None:
+    ids: dict[str, Path] = {}
+    for path, data, lines in parsed:
+        rid = data["id"]
+        if rid in ids:
+            col.add(path, yamlio.line_of(lines, "id"), "id", f"duplicate id {rid!r} (also in {col.rel(ids[rid])})")
+        else:
+            ids[rid] = path
+    kinds = {data["id"]: data["kind"] for _, data, _ in parsed}
+    texts: dict[str, str | None] = {}
+    for path, data, lines in parsed:
+        if topics:
+            for i, t in enumerate(data.get("topics") or []):
+                if t not in topics:
+                    col.add(path, yamlio.line_of(lines, f"topics.{i}"), "topics", f"{t!r} is not in topics.yaml (add it there, or use one of: {', '.join(list(topics)[:8])}, …)")
+        src = (data.get("source") or {}).get("record")
+        if src and kinds.get(src) != "source":
+            col.add(path, yamlio.line_of(lines, "source.record"), "source.record", f"{src!r} is not a source record in this corpus")
+        for i, c in enumerate(data.get("checked") or []):
+            via = c.get("via")
+            if via and kinds.get(via) != "source":
+                col.add(path, yamlio.line_of(lines, f"checked.{i}.via"), f"checked.{i}.via", f"{via!r} is not a source record in this corpus")
+        for i, r in enumerate(data.get("related") or []):
+            if r not in kinds:
+                col.add(path, yamlio.line_of(lines, f"related.{i}"), "related", f"{r!r} is not a record id in this corpus")
+        if data["kind"] == "source" and data.get("text_file"):
+            tf = root / "sources" / data["text_file"]
+            if not tf.is_file():
+                col.add(path, yamlio.line_of(lines, "text_file"), "text_file", f"{col.rel(tf)} does not exist")
+        if not src or kinds.get(src) != "source":
+            continue
+        if src not in texts:
+            texts[src] = _source_text(root, parsed, src)
+        text = texts[src]
+        if text is None:
+            continue
+        for name, value in _verbatim_fields(data):
+            if squash(value) not in text:
+                col.add(
+                    path,
+                    yamlio.line_of(lines, name),
+                    name,
+                    f"not found verbatim in source {src!r} (copy it exactly; line breaks and spaces are ignored): {value[:30]}…",
+                )
+
+
+def _source_text(root: Path, parsed: list, src: str) -> str | None:
+    for _, data, _ in parsed:
+        if data["id"] == src and data.get("text_file"):
+            try:
+                return squash((root / "sources" / data["text_file"]).read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
+                return None
+    return None
+
+
+def _verbatim_fields(data: dict) -> list[tuple[str, str]]:
+    """The fields whose text must appear verbatim in the record's source."""
+    out = [(f"quotes.{i}.text", q["text"]) for i, q in enumerate(data.get("quotes") or []) if isinstance(q.get("text"), str)]
+    for name in ("quote", "raw"):
+        if isinstance(data.get(name), str):
+            out.append((name, data[name]))
+    anchor = data.get("anchor")
+    if isinstance(anchor, dict) and isinstance(anchor.get("text"), str):
+        out.append(("anchor.text", anchor["text"]))
+    return out
+
+
+def scan(root: Path, extra_dirs: tuple[Path, ...] = ()) -> tuple[Corpus, list[Problem]]:
+    """Read and validate the corpus at `root` (and draft folders); never raises on bad data."""
+    root = Path(root)
+    col = _Collector(root.parent)
+    if not root.is_dir():
+        col.add(root, 1, "corpus", "is not a directory (point --kb at a folder holding corpus/, or run 'kb init DIR')")
+        return Corpus(root, (), {}, (), (), tuple(col.problems)), col.problems
+    topics = _load_topics(root, col)
+    synonyms = _load_synonyms(root, col)
+    dictionary = _load_dictionary(root, col)
+    parsed: list[tuple[Path, dict, dict[str, int]]] = []
+    for base in (root, *extra_dirs):
+        if not base.is_dir():
+            continue
+        for sub in sorted(p for p in base.iterdir() if p.is_dir()):
+            if sub.name not in KIND_DIRS:
+                continue
+            for path in sorted(sub.iterdir()):
+                if path.suffix not in RECORD_SUFFIXES or not path.is_file():
+                    continue
+                got = _parse_record(path, sub.name, col)
+                if got:
+                    parsed.append((path, *got))
+        for path in sorted(base.iterdir()):
+            if path.is_file() and path.suffix in RECORD_SUFFIXES and path.name not in CONFIG_FILES:
+                col.add(path, 1, "file", f"records belong in a kind folder ({', '.join(KIND_DIRS)}/)")
+    _cross_checks(parsed, topics, root, col)
+    bad = {(p.path) for p in col.problems if p.severity == "error"}
+    records = []
+    for path, data, _ in parsed:
+        if col.rel(path) in bad:
+            continue
+        date = parse_date(data["date"]) if data.get("date") is not None else None
+        records.append(Record.build(data, date, col.rel(path)))
+    records.sort(key=sort_key)
+    by_id = {r.id: r for r in records}
+    corpus = Corpus(root, tuple(records), topics, synonyms, dictionary, tuple(col.problems), by_id)
+    return corpus, col.problems
+
+
+def sort_key(rec: Record) -> tuple:
+    """Date order; undated last; same date: kind then id, so listings are stable."""
+    if rec.date is None:
+        return (1, None, None, rec.kind, rec.id)
+    return (0, rec.date.start, rec.date.end, rec.kind, rec.id)
+
+
+def load(root: Path, extra_dirs: tuple[Path, ...] = ()) -> Corpus:
+    """Load a corpus for use; raise CorpusError when any record has an error."""
+    corpus, problems = scan(root, extra_dirs)
+    if any(p.severity == "error" for p in problems):
+        raise CorpusError(problems)
+    return corpus
+

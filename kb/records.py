@@ -1,0 +1,242 @@
+"""The data model: what a record is, which fields each kind has, and the `Record` dataclass.
+
+The field tables here are the single statement of the schema; `kb.corpus` validates against
+them and docs/records.md describes them for people.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from kb.dates import DateSpan
+
+KINDS = ("remark", "event", "policy", "statistic", "reference", "source")
+KIND_DIRS = {
+    "remarks": "remark",
+    "events": "event",
+    "policies": "policy",
+    "statistics": "statistic",
+    "references": "reference",
+    "sources": "source",
+}
+DIR_OF_KIND = {v: k for k, v in KIND_DIRS.items()}
+KIND_ZH = {
+    "remark": "讲话",
+    "event": "会议",
+    "policy": "政策",
+    "statistic": "统计",
+    "reference": "文献",
+    "source": "来源",
+}
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+CHECK_STATUSES = ("confirmed", "refined", "differs", "disputed", "unconfirmed")
+VALIDITY = ("现行有效", "已修订", "已废止", "未知")
+QUOTE_FORMS = ("direct", "reported")
+
+
+@dataclass(frozen=True)
+class F:
+    """One field of the schema: its type, whether it is required, and nested fields."""
+
+    type: str  # str | strlist | bool | int | num | date | map | maplist | idlist | strint
+    required: bool = False
+    sub: Mapping[str, F] | None = None
+    choices: tuple[str, ...] | None = None
+
+
+QUOTE = {
+    "text": F("str", True),
+    "form": F("str", True, choices=QUOTE_FORMS),
+    "note": F("str"),
+}
+CHECK = {
+    "field": F("str", True),
+    "status": F("str", True, choices=CHECK_STATUSES),
+    "source_says": F("strint"),
+    "value": F("strint"),
+    "evidence": F("str", True),
+    "via": F("str", True),
+    "detail": F("str"),
+}
+COMMON: dict[str, F] = {
+    "id": F("str", True),
+    "kind": F("str", True, choices=KINDS),
+    "date": F("date", True),
+    "title": F("str", True),
+    "topics": F("strlist", True),
+    "source": F("map", True, sub={"record": F("str", True), "section": F("strint")}),
+    "title_is_label": F("bool"),
+    "summary": F("str"),
+    "notes": F("strlist"),
+    "checked": F("maplist", sub=CHECK),
+    "related": F("idlist"),
+    "draft": F("bool"),
+}
+_SPEECH = {
+    "speaker": F("str", True),
+    "speaker_role": F("str"),
+    "occasion": F("str", True),
+    "place": F("str"),
+    "quotes": F("maplist", True, sub=QUOTE),
+    "published": F("map", sub={"date": F("date"), "in": F("str", True)}),
+    "original_title": F("str"),
+}
+KIND_FIELDS: dict[str, dict[str, F]] = {
+    "remark": _SPEECH,
+    "event": {**_SPEECH, "speaker": F("str"), "body": F("str", True)},
+    "policy": {
+        "issuers": F("strlist", True),
+        "doc_number": F("str"),
+        "region": F("str", True),
+        "validity": F("str", choices=VALIDITY),
+        "history": F("maplist", sub={"date": F("date", True), "event": F("str", True)}),
+        "structure": F("strlist"),
+        "targets": F("strlist"),
+        "identified": F("bool"),
+        "quotes": F("maplist", sub=QUOTE),
+        "url": F("str"),
+    },
+    "statistic": {
+        "indicator": F("str", True),
+        "value": F("num", True),
+        "unit": F("str", True),
+        "qualifier": F("str"),
+        "year": F("int", True),
+        "region": F("str", True),
+        "comparison": F("map", sub={"base_year": F("int", True), "change": F("str", True)}),
+        "share": F("map", sub={"of": F("str", True), "value": F("str", True)}),
+        "quote": F("str", True),
+    },
+    "reference": {
+        "authors": F("strlist", True),
+        "authors_truncated": F("bool", True),
+        "type_code": F("str", True),
+        "journal": F("str"),
+        "year": F("int", True),
+        "volume": F("strint"),
+        "issue": F("strint"),
+        "pages": F("strint"),
+        "raw": F("str", True),
+        "anchor": F("map", True, sub={"text": F("str", True), "marker": F("str", True)}),
+        "publisher": F("str"),
+        "place": F("str"),
+        "url": F("str"),
+        "accessed": F("date"),
+    },
+    "source": {
+        "text_file": F("str"),
+        "authors": F("strlist"),
+        "publisher": F("str"),
+        "place": F("str"),
+        "url": F("str"),
+        "accessed": F("date"),
+        "container_title": F("str"),
+        "pages": F("strint"),
+        "type_code": F("str"),
+    },
+}
+
+
+def fields_of(kind: str) -> dict[str, F]:
+    """Every field a record of `kind` may have."""
+    return {**COMMON, **KIND_FIELDS.get(kind, {})}
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    form: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Record:
+    """One validated record. `data` holds every field as written (read-only)."""
+
+    id: str
+    kind: str
+    date: DateSpan | None
+    title: str
+    topics: tuple[str, ...]
+    path: str
+    data: Mapping[str, Any] = field(compare=False, repr=False)
+
+    @staticmethod
+    def build(data: dict[str, Any], date: DateSpan | None, path: str) -> Record:
+        return Record(
+            id=data["id"],
+            kind=data["kind"],
+            date=date,
+            title=data["title"],
+            topics=tuple(data.get("topics") or ()),
+            path=path,
+            data=MappingProxyType(data),
+        )
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self.data.get(name)
+        return default if value is None else value
+
+    @property
+    def quotes(self) -> tuple[Quote, ...]:
+        """Verbatim texts of the record: quotations, a statistic's sentence, a footnote."""
+        out = [Quote(q["text"], q["form"], q.get("note")) for q in self.get("quotes", [])]
+        if self.kind == "statistic" and self.get("quote"):
+            out.append(Quote(self.data["quote"], "reported"))
+        return tuple(out)
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """Who said or issued it: the speaker, the issuers, the authors or the meeting."""
+        if self.kind in ("remark", "event"):
+            who = [self.get("speaker") or self.get("body")]
+            return tuple(w for w in who if w)
+        if self.kind == "policy":
+            return tuple(self.get("issuers", []))
+        if self.kind in ("reference", "source"):
+            return tuple(self.get("authors", []))
+        return ()
+
+    @property
+    def region(self) -> str | None:
+        return self.get("region")
+
+    @property
+    def source_id(self) -> str | None:
+        return (self.get("source") or {}).get("record")
+
+    @property
+    def section(self) -> str | None:
+        sec = (self.get("source") or {}).get("section")
+        return None if sec is None else str(sec)
+
+    @property
+    def headline(self) -> str:
+        """The short line a listing shows: the occasion for a speech, else the title."""
+        if self.kind in ("remark", "event"):
+            return self.get("occasion") or self.title
+        if self.kind == "statistic":
+            return f"{self.get('indicator')} {format_value(self)}"
+        return self.title
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as written, with its date in ISO form and its file."""
+        out = dict(self.data)
+        out["date"] = self.date.iso() if self.date else None
+        return out
+
+
+def format_value(rec: Record) -> str:
+    """A statistic's value as the source words it: 首次突破3万亿元, 84324项, 第11位."""
+    v = rec.get("value")
+    text = f"{v:g}" if isinstance(v, float) else str(v)
+    unit = rec.get("unit", "")
+    if unit == "位":
+        text = f"第{text}位"
+    else:
+        text = f"{text}{unit}"
+    q = rec.get("qualifier")
+    return f"{q}{text}" if q else text
