@@ -1,0 +1,288 @@
+"""Text analysis: folding, jieba segmentation with the domain dictionary, and the Whoosh analyzer.
+
+One factory, `analyzer()`, serves both indexing and querying, so the two can never disagree.
+In index mode it adds jieba's search-mode sub-words (科技自立自强 → 科技, 自立, 自强, …) for
+recall; in query mode it emits the plain segmentation. Positions count words, not characters
+(jieba's own ChineseAnalyzer stores character offsets as positions, which breaks phrases).
+
+Folding is character by character and keeps the text's length, so offsets found in folded
+text are offsets in the original: full-width ASCII → half-width, traditional → simplified
+(OpenCC's TSCharacters table), upper → lower case.
+
+jieba is imported only when text is first segmented. Its dictionary can be held in memory
+(for building an index) or read from an SQLite copy written beside the index (for a one-shot
+query, which then skips jieba's ~0.5 s dictionary load); both run jieba's own algorithm on
+the same frequencies, so they segment identically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import sys
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from whoosh.analysis import Composable, Token
+
+SCHEMA_NAME = "kb-jieba"
+ANALYZER_VERSION = 1  # bump when tokenization changes: indexes built before are rebuilt
+
+STOPWORDS = frozenset("的 了 和 与 及 或 是 在 对 为 等 也 都 而 并 之 把 被 将 就 着 其 以 于 则 即".split())
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for cp in range(0xFF01, 0xFF5F):  # full-width ASCII
+        table[cp] = chr(cp - 0xFEE0)
+    table[0x3000] = " "
+    path = _opencc_file("TSCharacters.txt")
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            trad, _, simp = line.rstrip("\n").partition("\t")
+            simp = simp.split(" ")[0]
+            if len(trad) == 1 and len(simp) == 1 and trad != simp:
+                table[ord(trad)] = simp
+    for cp in range(ord("A"), ord("Z") + 1):
+        table[cp] = chr(cp + 32)
+    for cp in range(0xFF21, 0xFF3B):  # full-width capitals fold straight to lower case
+        table[cp] = chr(cp - 0xFEE0 + 32)
+    return table
+
+
+def _opencc_file(name: str) -> str:
+    import importlib.util
+
+    spec = importlib.util.find_spec("opencc")
+    if spec is None or not spec.origin:
+        raise RuntimeError("opencc-python-reimplemented is not installed")
+    return os.path.join(os.path.dirname(spec.origin), "dictionary", name)
+
+
+def fold(text: str) -> str:
+    """Fold text for matching, keeping its length: 科技自立自強 → 科技自立自强, ＡＢＣ → abc."""
+    return text.translate(_fold_table())
+
+
+def squash(text: str) -> str:
+    """Fold and drop all white space: how a phrase is compared with PDF-broken text."""
+    return "".join(fold(text).split())
+
+
+def _is_word(tok: str) -> bool:
+    """Keep tokens that hold a letter or digit; drop punctuation, symbols and spaces."""
+    return any(unicodedata.category(c)[0] in "LN" for c in tok)
+
+
+def _import_jieba():
+    """Import jieba without pkg_resources (0.1–1.5 s of start-up that jieba only uses to find
+    its own data files; without it jieba opens them by path, which is equivalent)."""
+    if "jieba" in sys.modules:
+        return sys.modules["jieba"]
+    saved = sys.modules.get("pkg_resources", ...)
+    if saved is ...:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # makes `import` fail fast
+    try:
+        import jieba
+    finally:
+        if saved is ...:
+            del sys.modules["pkg_resources"]
+    jieba.setLogLevel(60)
+    return jieba
+
+
+class SqliteFreq:
+    """jieba's FREQ mapping read from SQLite on demand: a query touches a few dozen entries."""
+
+    def __init__(self, path: Path):
+        self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._cache: dict[str, int | None] = {}
+
+    def _lookup(self, word: str) -> int | None:
+        try:
+            return self._cache[word]
+        except KeyError:
+            row = self._db.execute("SELECT f FROM freq WHERE w = ?", (word,)).fetchone()
+            value = None if row is None else row[0]
+            self._cache[word] = value
+            return value
+
+    def __contains__(self, word: str) -> bool:
+        return self._lookup(word) is not None
+
+    def __getitem__(self, word: str) -> int:
+        value = self._lookup(word)
+        if value is None:
+            raise KeyError(word)
+        return value
+
+    def get(self, word: str, default=None):
+        value = self._lookup(word)
+        return default if value is None else value
+
+
+class Segmenter:
+    """jieba plus the corpus's domain dictionary, folded, with word-order positions."""
+
+    def __init__(self, dictionary: tuple[str, ...] = ()):
+        self.dictionary = tuple(dictionary)
+        self._tk = None
+
+    @property
+    def dict_hash(self) -> str:
+        return dictionary_hash(self.dictionary)
+
+    def tokenizer(self):
+        """The jieba.Tokenizer with the domain words added (dictionary loaded in memory)."""
+        if self._tk is None:
+            jieba = _import_jieba()
+            tk = jieba.Tokenizer()
+            tk.initialize()
+            for line in self.dictionary:
+                parts = line.split()
+                tk.add_word(fold(parts[0]), int(parts[1]) if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None)
+            self._tk = tk
+        return self._tk
+
+    def use_frequency_db(self, path: Path) -> None:
+        """Segment from an SQLite copy of the dictionary instead of loading it (see write_frequency_db)."""
+        jieba = _import_jieba()
+        tk = jieba.Tokenizer()
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            total = db.execute("SELECT f FROM meta WHERE k = 'total'").fetchone()[0]
+        finally:
+            db.close()
+        tk.FREQ = SqliteFreq(path)
+        tk.total = total
+        tk.initialized = True
+        self._tk = tk
+
+    def write_frequency_db(self, path: Path) -> None:
+        """Write the in-memory dictionary (with domain words) to SQLite, atomically."""
+        tk = self.tokenizer()
+        tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+        if tmp.exists():
+            tmp.unlink()
+        db = sqlite3.connect(tmp)
+        try:
+            db.execute("PRAGMA journal_mode = OFF")
+            db.execute("PRAGMA synchronous = OFF")
+            db.execute("CREATE TABLE freq (w TEXT PRIMARY KEY, f INTEGER) WITHOUT ROWID")
+            db.execute("CREATE TABLE meta (k TEXT PRIMARY KEY, f INTEGER)")
+            db.executemany("INSERT INTO freq VALUES (?, ?)", tk.FREQ.items())
+            db.execute("INSERT INTO meta VALUES ('total', ?)", (tk.total,))
+            db.commit()
+        finally:
+            db.close()
+        os.replace(tmp, path)
+
+    def words(self, text: str, search: bool = False) -> Iterator[tuple[str, int, int, int]]:
+        """Yield (word, position, start, end) for the folded text; sub-words too when `search`."""
+        folded = fold(text)
+        if not folded.strip():
+            return
+        tk = self.tokenizer()
+        freq = tk.FREQ
+        pos = -1
+        start = 0
+        for w in tk.cut(folded, HMM=True):
+            end = start + len(w)
+            if _is_word(w) and w not in STOPWORDS:
+                pos += 1
+                if search and len(w) > 2:
+                    # Every dictionary word inside a longer one (a superset of jieba's search
+                    # mode, which stops at 3 characters): 高水平科技自立自强 → 科技自立自强.
+                    n = len(w)
+                    for size in range(2, n):
+                        for i in range(n - size + 1):
+                            gram = w[i : i + size]
+                            if freq.get(gram) and gram not in STOPWORDS:
+                                yield gram, pos, start + i, start + i + size
+                yield w, pos, start, end
+            start = end
+
+    def terms(self, text: str, search: bool = False) -> list[str]:
+        return [w for w, *_ in self.words(text, search)]
+
+
+def dictionary_hash(dictionary: tuple[str, ...]) -> str:
+    h = hashlib.sha1(f"{SCHEMA_NAME}:{ANALYZER_VERSION}\n".encode())
+    for line in dictionary:
+        h.update(line.encode("utf-8") + b"\n")
+    return h.hexdigest()[:16]
+
+
+# Segmenters by dictionary hash: the analyzer stored in an index finds its segmenter here, so
+# the index file never pickles jieba itself.
+_SEGMENTERS: dict[str, Segmenter] = {}
+
+
+def register(seg: Segmenter) -> Segmenter:
+    _SEGMENTERS[seg.dict_hash] = seg
+    return seg
+
+
+def segmenter_for(dictionary: tuple[str, ...]) -> Segmenter:
+    key = dictionary_hash(tuple(dictionary))
+    seg = _SEGMENTERS.get(key)
+    if seg is None:
+        seg = register(Segmenter(tuple(dictionary)))
+    return seg
+
+
+class JiebaTokenizer(Composable):
+    """A Whoosh tokenizer over `Segmenter`; only the dictionary is pickled into the index."""
+
+    is_morph = False
+
+    def __init__(self, dictionary: tuple[str, ...] = ()):
+        self.dictionary = tuple(dictionary)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.dictionary == self.dictionary
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = fold(value)
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        seg = segmenter_for(self.dictionary)
+        for word, pos, s, e in seg.words(value, search=(mode == "index")):
+            t.text = word
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = word
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar, t.endchar = start_char + s, start_char + e
+            yield t
+
+
+def analyzer(dictionary: tuple[str, ...] = ()) -> JiebaTokenizer:
+    """The one analyzer factory, used by the index schema and so by the query parser."""
+    return JiebaTokenizer(tuple(dictionary))
