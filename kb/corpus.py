@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from kb import yamlio
 from kb.dates import DateFormatError, parse_date
@@ -21,6 +22,15 @@ from kb.records import (
 
 RECORD_SUFFIXES = (".yaml", ".yml")
 CONFIG_FILES = ("topics.yaml", "synonyms.yaml", "dictionary.txt")
+
+
+@dataclass(frozen=True)
+class Known:
+    """What an incremental check needs of a record it does not re-read."""
+
+    kind: str
+    path: str
+    text_file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -269,15 +279,22 @@ def _cross_checks(
     topics: Mapping[str, str],
     root: Path,
     col: _Collector,
+    known: Mapping[str, Known] | None = None,
 ) -> None:
-    ids: dict[str, Path] = {}
+    """Checks between records: unique ids, known topics and links, verbatim quotations.
+
+    `known` describes records not re-read this time (an incremental index update)."""
+    known = known or {}
+    parsed_paths = {col.rel(p) for p, _, _ in parsed}
+    ids: dict[str, str] = {rid: k.path for rid, k in known.items() if k.path not in parsed_paths}
     for path, data, lines in parsed:
         rid = data["id"]
         if rid in ids:
-            col.add(path, yamlio.line_of(lines, "id"), "id", f"duplicate id {rid!r} (also in {col.rel(ids[rid])})")
+            col.add(path, yamlio.line_of(lines, "id"), "id", f"duplicate id {rid!r} (also in {ids[rid]})")
         else:
-            ids[rid] = path
-    kinds = {data["id"]: data["kind"] for _, data, _ in parsed}
+            ids[rid] = col.rel(path)
+    kinds = {rid: k.kind for rid, k in known.items()}
+    kinds.update({data["id"]: data["kind"] for _, data, _ in parsed})
     texts: dict[str, str | None] = {}
     for path, data, lines in parsed:
         if topics:
@@ -301,7 +318,7 @@ def _cross_checks(
         if not src or kinds.get(src) != "source":
             continue
         if src not in texts:
-            texts[src] = _source_text(root, parsed, src)
+            texts[src] = _source_text(root, parsed, src, known)
         text = texts[src]
         if text is None:
             continue
@@ -315,14 +332,16 @@ def _cross_checks(
                 )
 
 
-def _source_text(root: Path, parsed: list, src: str) -> str | None:
-    for _, data, _ in parsed:
-        if data["id"] == src and data.get("text_file"):
-            try:
-                return squash((root / "sources" / data["text_file"]).read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError):
-                return None
-    return None
+def _source_text(root: Path, parsed: list, src: str, known: Mapping[str, Known]) -> str | None:
+    text_file = next((d.get("text_file") for _, d, _ in parsed if d["id"] == src), None)
+    if text_file is None and src in known:
+        text_file = known[src].text_file
+    if not text_file:
+        return None
+    try:
+        return squash((root / "sources" / text_file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _verbatim_fields(data: dict) -> list[tuple[str, str]]:
@@ -364,7 +383,8 @@ def scan(root: Path, extra_dirs: tuple[Path, ...] = ()) -> tuple[Corpus, list[Pr
             if path.is_file() and path.suffix in RECORD_SUFFIXES and path.name not in CONFIG_FILES:
                 col.add(path, 1, "file", f"records belong in a kind folder ({', '.join(KIND_DIRS)}/)")
     _cross_checks(parsed, topics, root, col)
-    bad = {(p.path) for p in col.problems if p.severity == "error"}
+    col.problems.sort(key=lambda p: (p.path, p.line))
+    bad = {p.path for p in col.problems if p.severity == "error"}
     records = []
     for path, data, _ in parsed:
         if col.rel(path) in bad:
@@ -391,3 +411,23 @@ def load(root: Path, extra_dirs: tuple[Path, ...] = ()) -> Corpus:
         raise CorpusError(problems)
     return corpus
 
+
+
+def scan_files(root: Path, paths: list[Path], known: Mapping[str, Known]) -> tuple[list[Record], list[Problem]]:
+    """Validate only `paths` (changed record files) against the rest of the corpus as `known`."""
+    root = Path(root)
+    col = _Collector(root.parent)
+    topics = _load_topics(root, col)
+    parsed = []
+    for path in paths:
+        got = _parse_record(path, path.parent.name, col)
+        if got:
+            parsed.append((path, *got))
+    _cross_checks(parsed, topics, root, col, known)
+    bad = {p.path for p in col.problems if p.severity == "error"}
+    records = [
+        Record.build(data, parse_date(data["date"]) if data.get("date") is not None else None, col.rel(path))
+        for path, data, _ in parsed
+        if col.rel(path) not in bad
+    ]
+    return records, col.problems

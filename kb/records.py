@@ -7,9 +7,10 @@ them and docs/records.md describes them for people.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from kb.dates import DateSpan
 

@@ -1,0 +1,43 @@
+"""kb index: build or refresh the search index explicitly."""
+
+from __future__ import annotations
+
+import click
+
+from kb.cli import Ctx
+
+
+@click.command()
+@click.option("--rebuild", is_flag=True, help="Build from scratch even when the index is fresh.")
+@click.pass_obj
+def index(obj: Ctx, rebuild: bool) -> None:
+    """Build the index, or re-index only the records that changed.
+
+    Searches build and refresh the index by themselves; this command does it explicitly,
+    with a progress bar on large corpora.
+
+    \b
+    Example:
+      kb index
+      kb index --rebuild
+    """
+    from kb import index as index_mod
+
+    home = obj.home()
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if total < 1000:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="indexing", file=click.get_text_stream("stderr"))
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        opened = index_mod.ensure(home, rebuild=rebuild, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(opened.notice or f"index is up to date: {len(opened.manifest.files)} records in {opened.path.parent}")

@@ -1,0 +1,61 @@
+"""kb search: Chinese full-text search with filters, facets and explained hits."""
+
+from __future__ import annotations
+
+import click
+
+from kb.cli import Ctx, json_option
+from kb.render import emit
+
+
+def filter_options(f):
+    """The filters shared by search and timeline."""
+    for opt in reversed(
+        [
+            click.option("--from", "date_from", metavar="DATE", help="From this date (YYYY, YYYY-MM or YYYY-MM-DD)."),
+            click.option("--to", "date_to", metavar="DATE", help="Up to this date (any precision)."),
+            click.option("--year", type=int, help="Only this year."),
+            click.option("--kind", "kinds", multiple=True, metavar="KIND", help="remark, event, policy, statistic, reference or source (repeatable)."),
+            click.option("--topic", "topics", multiple=True, metavar="TOPIC", help="A topic of corpus/topics.yaml (repeatable: all must hold)."),
+            click.option("--speaker", "--issuer", "people", metavar="NAME", help="Who said or issued it (e.g. 习近平, 国务院办公厅)."),
+            click.option("--region", metavar="REGION", help="全国, 河北, …"),
+        ]
+    ):
+        f = opt(f)
+    return f
+
+
+@click.command()
+@click.argument("query", nargs=-1, required=True)
+@filter_options
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True, help="Order of hits.")
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True, help="How many hits to show.")
+@click.option("--facets", is_flag=True, help="Also count all hits by year, kind, topic and speaker/issuer.")
+@click.option("--exact", is_flag=True, help="Do not widen the query with synonyms.")
+@json_option
+@click.pass_obj
+def search(obj: Ctx, query, date_from, date_to, year, kinds, topics, people, region, sort, limit, facets, exact, as_json):
+    """Search the corpus in Chinese (jieba-segmented; traditional characters fold to simplified).
+
+    Whoosh syntax works: AND, OR, NOT, "quoted phrases", parentheses, field:value
+    (fields: title, body, people, kind, topics, region, id).
+
+    \b
+    Examples:
+      kb search 科技自立自强
+      kb search 最后一公里 --kind remark
+      kb search '"科技成果评价" OR 指挥棒' --from 2018 --to 2021-06
+      kb search 科技成果转化 --issuer 国务院办公厅 --sort date --json
+    """
+    from kb.render import search_text
+    from kb.search import Filters
+    from kb.search import search as run_search
+
+    filters = Filters.make(date_from, date_to, year, kinds, topics, people, region)
+    result = run_search(obj.home(), " ".join(query), filters, limit=limit, sort=sort, facets=facets, exact=exact)
+    for notice in result.notices:
+        click.echo(notice, err=True)
+    if as_json:
+        emit(result.to_json(), as_json=True)
+    else:
+        click.echo(search_text(result, color=click.get_text_stream("stdout").isatty()))

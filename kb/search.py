@@ -1,0 +1,482 @@
+"""Search: parse a Chinese query, widen it with synonyms, filter, rank, and explain each hit."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from kb.analysis import fold, squash
+from kb.dates import DateFormatError, parse_date
+from kb.errors import QueryError
+from kb.home import Home
+from kb.records import KINDS
+
+TEXT_FIELDS = ("title", "body", "people")
+SNIPPET_WIDTH = 60
+# Query syntax typed with Chinese punctuation: “科技 自立”（A OR B） means the same as ASCII.
+_SYNTAX = str.maketrans({"“": '"', "”": '"', "＂": '"', "（": "(", "）": ")", "：": ":"})
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on which records may match; any date precision, periods overlap."""
+
+    start: date | None = None
+    end: date | None = None
+    kinds: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    people: str | None = None
+    region: str | None = None
+
+    @staticmethod
+    def make(
+        date_from: str | None = None,
+        date_to: str | None = None,
+        year: int | None = None,
+        kinds: tuple[str, ...] = (),
+        topics: tuple[str, ...] = (),
+        people: str | None = None,
+        region: str | None = None,
+    ) -> Filters:
+        """Build filters from command-line values; raise QueryError naming the bad option."""
+        start = end = None
+        try:
+            if date_from:
+                start = parse_date(date_from).start
+            if date_to:
+                end = parse_date(date_to).end
+        except DateFormatError as e:
+            opt = "--from" if date_from and _bad(date_from) else "--to"
+            raise QueryError(f"{opt}: {e}") from None
+        if year is not None:
+            ys, ye = date(year, 1, 1), date(year, 12, 31)
+            start = max(start, ys) if start else ys
+            end = min(end, ye) if end else ye
+        if start and end and start > end:
+            raise QueryError(f"the period is empty: it starts {start} and ends {end}")
+        for k in kinds:
+            if k not in KINDS:
+                raise QueryError(f"--kind: {k!r} is not a kind (use one of: {', '.join(KINDS)})")
+        return Filters(start, end, tuple(kinds), tuple(topics), people or None, region or None)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.start or self.end or self.kinds or self.topics or self.people or self.region)
+
+    def describe(self) -> list[str]:
+        out = []
+        if self.start or self.end:
+            out.append(f"--from/--to {self.start or '…'}–{self.end or '…'}")
+        out += [f"--kind {k}" for k in self.kinds]
+        out += [f"--topic {t}" for t in self.topics]
+        if self.people:
+            out.append(f"--speaker/--issuer {self.people}")
+        if self.region:
+            out.append(f"--region {self.region}")
+        return out
+
+
+def _bad(value: str) -> bool:
+    try:
+        parse_date(value)
+        return False
+    except DateFormatError:
+        return True
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    kind: str
+    date: str | None
+    date_zh: str
+    title: str
+    headline: str
+    people: str
+    score: float
+    snippet: str
+    matched: tuple[str, ...]
+    path: str
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "date": self.date,
+            "title": self.title,
+            "headline": self.headline,
+            "people": self.people,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+            "matched": list(self.matched),
+            "path": self.path,
+        }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    total: int
+    hits: tuple[Hit, ...]
+    facets: dict = field(default_factory=dict)
+    notices: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    parsed: str = ""
+
+    def to_json(self) -> dict:
+        out = {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits]}
+        if self.facets:
+            out["facets"] = self.facets
+        if self.notices:
+            out["notices"] = list(self.notices)
+        if self.suggestions:
+            out["suggestions"] = list(self.suggestions)
+        return out
+
+
+class Searcher:
+    """An open index plus the corpus's synonyms: reuse one for many queries in a process."""
+
+    def __init__(self, home: Home, rebuild: bool = False, progress=None):
+        from kb import index as index_mod
+
+        self.home = home
+        self.opened = index_mod.ensure(home, rebuild=rebuild, progress=progress)
+        self.ix = self.opened.open()
+        self.searcher = self.ix.searcher()
+        self.synonyms = _load_synonyms(home)
+        self._syn_terms: dict[str, list[list[str]]] | None = None
+
+    def close(self) -> None:
+        self.searcher.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- query building -------------------------------------------------------------------
+    def _analyze(self, text: str) -> list[str]:
+        return self.opened.segmenter.terms(text)
+
+    def _synonym_map(self) -> dict[str, list[list[str]]]:
+        """Each synonym's term list -> the term lists of its group (analyzed like the text)."""
+        if self._syn_terms is None:
+            m: dict[str, list[list[str]]] = {}
+            for group in self.synonyms:
+                analyzed = [self._analyze(w) for w in group]
+                analyzed = [a for a in analyzed if a]
+                for a in analyzed:
+                    if len(a) == 1:
+                        m.setdefault(a[0], [])
+                        m[a[0]].extend(x for x in analyzed if x != a and x not in m[a[0]])
+            self._syn_terms = m
+        return self._syn_terms
+
+    def parse(self, text: str, exact: bool = False):
+        """Parse with Whoosh syntax; fall back to plain words when the syntax is broken."""
+        from whoosh import query as Q
+        from whoosh.qparser import MultifieldParser
+
+        notices: list[str] = []
+        qtext = text.translate(_SYNTAX).strip()
+        phrases = [p for p in re.findall(r'"([^"]+)"', qtext) if p.strip()]
+        parser = MultifieldParser(list(TEXT_FIELDS), self.ix.schema)
+        q = None
+        if qtext.count('"') % 2 == 0 and qtext.count("(") == qtext.count(")") and not re.search(r"\w+:\s*$", qtext):
+            try:
+                q = parser.parse(qtext)
+            except Exception:  # noqa: BLE001 — Whoosh raises many kinds; all mean "syntax"
+                q = None
+            if q is not None and _has_error(q):
+                q = None
+        if q is None:
+            words = re.sub(r'["()]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\w+:', " ", qtext).split()
+            phrases = []
+            if not words:
+                raise QueryError(f"the query {text!r} has no words to search (a field needs a value, e.g. title:行动方案)")
+            notices.append(f"the query syntax was not understood; searched the words: {' '.join(words)}")
+            q = Q.And([parser.parse(w) for w in words]) if words else Q.NullQuery
+        q = q.accept(_phrase_to_and)
+        if not exact:
+            syn = self._synonym_map()
+
+            def widen(node):
+                if isinstance(node, Q.Term) and node.fieldname in TEXT_FIELDS and node.text in syn:
+                    alts = [node]
+                    for terms in syn[node.text]:
+                        parts = [Q.Term(node.fieldname, t) for t in terms]
+                        alts.append(parts[0] if len(parts) == 1 else Q.And(parts))
+                    return Q.Or(alts)
+                return node
+
+            q = q.accept(widen)
+        return q.normalize(), phrases, notices
+
+    def _filter_query(self, f: Filters):
+        from whoosh import query as Q
+
+        parts = []
+        if f.kinds:
+            parts.append(Q.Or([Q.Term("kind", k) for k in f.kinds]))
+        for t in f.topics:
+            parts.append(Q.Term("topics", t))
+        if f.region:
+            parts.append(Q.Term("region", f.region))
+        if f.people:
+            terms = self._analyze(f.people)
+            if not terms:
+                raise QueryError(f"--speaker/--issuer: {f.people!r} has no words to match")
+            parts.append(Q.And([Q.Term("people", w) for w in terms]))
+        if f.start:
+            parts.append(Q.NumericRange("end", f.start.toordinal(), None))
+        if f.end:
+            parts.append(Q.NumericRange("start", None, f.end.toordinal()))
+        return [Q.ConstantScoreQuery(p, 0.0) for p in parts]
+
+    # -- running --------------------------------------------------------------------------
+    def search(
+        self,
+        text: str,
+        filters: Filters = Filters(),
+        limit: int = 10,
+        sort: str = "relevance",
+        facets: bool = False,
+        exact: bool = False,
+    ) -> SearchResult:
+        from whoosh import query as Q
+
+        if sort not in ("relevance", "date"):
+            raise QueryError(f"--sort: {sort!r} is not relevance or date")
+        if limit < 1:
+            raise QueryError("--limit must be at least 1")
+        if not text.strip():
+            raise QueryError("the query is empty: give words to search, e.g. kb search 科技自立自强")
+        for t in filters.topics:
+            if not self.searcher.reader().doc_frequency("topics", t) and not _known_topic(self.home, t):
+                raise QueryError(f"--topic: {t!r} is not a topic of this corpus (see corpus/topics.yaml)")
+        q, phrases, notices = self.parse(text, exact)
+        fq = self._filter_query(filters)
+        full = Q.And([q, *fq]).normalize() if fq else q
+        mask = None
+        if phrases:
+            allowed = self._phrase_docs(full, phrases)
+            full = Q.And([full, Q.ConstantScoreQuery(_DocSet(allowed), 0.0)]) if allowed else Q.NullQuery
+            del mask
+        kwargs = {}
+        if sort == "date":
+            kwargs["sortedby"] = "sortkey"
+        if facets:
+            from whoosh import sorting
+
+            kwargs["groupedby"] = {
+                "year": sorting.FieldFacet("year"),
+                "kind": sorting.FieldFacet("kind"),
+                "topic": sorting.FieldFacet("topics", allow_overlap=True),
+                "people": sorting.FieldFacet("who", allow_overlap=True),
+            }
+        if full is Q.NullQuery or isinstance(full, Q.NullQuery.__class__):
+            results = None
+        else:
+            results = self.searcher.search(full, limit=limit, terms=True, **kwargs)
+        hits = tuple(self._hit(h, q, phrases) for h in results) if results is not None else ()
+        total = len(results) if results is not None else 0
+        fac = {}
+        if facets and results is not None:
+            for name in ("year", "kind", "topic", "people"):
+                groups = results.groups(name)
+                fac[name] = dict(sorted(((k, len(v)) for k, v in groups.items() if k), key=lambda kv: (-kv[1], str(kv[0]))))
+        suggestions = () if total else self._suggest(text, filters, exact)
+        return SearchResult(text, total, hits, fac, tuple(notices), suggestions, str(q))
+
+    def _phrase_docs(self, q, phrases: list[str]) -> set[int]:
+        """Docs whose text holds each quoted phrase as is (white space and variants folded)."""
+        wanted = [squash(p) for p in phrases]
+        out = set()
+        for docnum in q.docs(self.searcher):
+            stored = self.searcher.stored_fields(docnum)
+            hay = squash(" ".join(str(stored.get(f) or "") for f in TEXT_FIELDS))
+            if all(w in hay for w in wanted):
+                out.add(docnum)
+        return out
+
+    def _hit(self, h, q, phrases: list[str]) -> Hit:
+        stored = h.fields()
+        matched_terms = sorted({t.decode("utf-8") if isinstance(t, bytes) else t for f, t in (h.matched_terms() or []) if f in TEXT_FIELDS})
+        marks = [squash(p) for p in phrases] + matched_terms
+        snippet = make_snippet(stored, marks)
+        return Hit(
+            id=stored["id"],
+            kind=stored["kind"],
+            date=stored.get("date"),
+            date_zh=stored.get("date_zh", ""),
+            title=stored.get("title", ""),
+            headline=stored.get("headline", ""),
+            people=stored.get("people", ""),
+            score=float(h.score or 0.0),
+            snippet=snippet,
+            matched=tuple(matched_terms),
+            path=stored.get("path", ""),
+        )
+
+    def _suggest(self, text: str, filters: Filters, exact: bool) -> tuple[str, ...]:
+        """When nothing matched: how many hits each word alone, or the query without filters, finds."""
+        out = []
+        if filters.active:
+            n = self.search(text, Filters(), limit=1, exact=exact).total
+            if n:
+                out.append(f"without the filters ({' '.join(filters.describe())}): {n} hit(s)")
+        words = [w for w in re.split(r"\s+", text.translate(_SYNTAX)) if w and w not in ("AND", "OR", "NOT")]
+        if len(words) > 1:
+            for w in words:
+                try:
+                    n = self.search(w, filters, limit=1, exact=exact).total
+                except QueryError:
+                    continue
+                out.append(f"'{w}' alone: {n} hit(s)")
+        if exact and not out:
+            n = self.search(text, filters, limit=1, exact=False).total
+            if n:
+                out.append(f"without --exact (synonyms widen the query): {n} hit(s)")
+        return tuple(out)
+
+
+class _DocSet:
+    """A Whoosh query matching a fixed set of documents (the verified phrase matches)."""
+
+    def __new__(cls, docs: set[int]):
+        from whoosh import query as Q
+
+        class DocSet(Q.Query):
+            def __init__(self, docs):
+                self._docs = sorted(docs)
+
+            def __eq__(self, other):
+                return type(other) is type(self) and other._docs == self._docs
+
+            def __hash__(self):
+                return hash(tuple(self._docs))
+
+            def estimate_size(self, ixreader):
+                return len(self._docs)
+
+            def docs(self, searcher):
+                return iter(self._docs)
+
+            def matcher(self, searcher, context=None):
+                from whoosh.matching import ListMatcher
+
+                return ListMatcher(self._docs) if self._docs else __import__("whoosh.matching").matching.NullMatcher()
+
+        return DocSet(docs)
+
+
+def _phrase_to_and(node):
+    """Whoosh phrases need positions to line up; we match the words and check the phrase as a
+    substring of the folded text instead (Chinese has no spaces to anchor positions)."""
+    from whoosh import query as Q
+
+    if isinstance(node, Q.Phrase):
+        return Q.And([Q.Term(node.fieldname, w) for w in node.words])
+    return node
+
+
+def _has_error(q) -> bool:
+    from whoosh import query as Q
+    from whoosh.qparser.syntax import ErrorNode  # noqa: F401 — errors surface as this class name
+
+    for sub in q.leaves() if hasattr(q, "leaves") else []:
+        if type(sub).__name__ == "ErrorQuery" or isinstance(sub, Q.NullQuery.__class__):
+            return True
+    return type(q).__name__ == "ErrorQuery"
+
+
+def _known_topic(home: Home, topic: str) -> bool:
+    import yaml
+
+    try:
+        data = yaml.safe_load((home.corpus_dir / "topics.yaml").read_text(encoding="utf-8"))
+        return topic in (data.get("topics") or {})
+    except (OSError, ValueError, AttributeError, yaml.YAMLError):
+        return False
+
+
+def _load_synonyms(home: Home) -> tuple[tuple[str, ...], ...]:
+    import yaml
+
+    path = home.corpus_dir / "synonyms.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return ()
+    groups = data.get("synonyms") if isinstance(data, dict) else None
+    if not isinstance(groups, list):
+        return ()
+    return tuple(tuple(str(w) for w in g) for g in groups if isinstance(g, list))
+
+
+def make_snippet(stored: dict, marks: list[str], width: int = SNIPPET_WIDTH) -> str:
+    """A window of the best-matching text with matched words wrapped in [[…]].
+
+    Matching is done on folded text, which keeps the original's length, so the marks land on
+    the original characters (a traditional-character query marks the simplified text)."""
+    marks = [m for m in dict.fromkeys(marks) if m]
+    best = ("", [], -1)
+    for f in ("body", "title", "people"):
+        for line in str(stored.get(f) or "").split("\n"):
+            folded = fold(line)
+            spans = []
+            for m in marks:
+                for mo in re.finditer(re.escape(m), folded):
+                    spans.append((mo.start(), mo.end()))
+            if not spans and best[2] >= 0:
+                continue
+            score = len({folded[s:e] for s, e in spans})
+            if score > best[2]:
+                best = (line, spans, score)
+    line, spans, _ = best
+    if not line:
+        return ""
+    spans = _merge(spans)
+    if len(line) <= width:
+        lo, hi = 0, len(line)
+    else:
+        first = spans[0][0] if spans else 0
+        lo = max(0, min(first - width // 4, len(line) - width))
+        hi = min(len(line), lo + width)
+    out = []
+    pos = lo
+    for s, e in spans:
+        if e <= lo or s >= hi:
+            continue
+        s, e = max(s, lo), min(e, hi)
+        out.append(line[pos:s])
+        out.append(f"[[{line[s:e]}]]")
+        pos = e
+    out.append(line[pos:hi])
+    text = "".join(out)
+    return ("…" if lo > 0 else "") + text + ("…" if hi < len(line) else "")
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def search(home: Home, text: str, filters: Filters = Filters(), **kwargs) -> SearchResult:
+    """One search, opening (and refreshing) the index first."""
+    with Searcher(home) as s:
+        result = s.search(text, filters, **kwargs)
+        if s.opened.notice:
+            return SearchResult(
+                result.query, result.total, result.hits, result.facets,
+                (s.opened.notice, *result.notices), result.suggestions, result.parsed,
+            )
+        return result
