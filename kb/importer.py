@@ -534,7 +534,7 @@ def _speech_drafts(unit: str, section: str, src: str, topics: Mapping[str, str])
             "id": f"{date.split('/')[0]}-{kind}-{_hash(date, occ)}",
             "kind": kind,
             "date": date,
-            "title": f"{who}:{occ}" if occ != "未载明" else f"{who}({date.split('/')[0]})",
+            "title": occ if occ == who else f"{who}:{occ}" if occ != "未载明" else f"{who}({date})",
             "title_is_label": True,
         }
         if speaker:
@@ -686,7 +686,16 @@ _CHANGE = re.compile(r"相比(\d{4})年(?:大幅|略有)?(增长|上升|提高|�
 _SHARE = re.compile(r"^占(?:比)?(?:约|为)?(?:(.+?)的)?(\d+(?:\.\d+)?%)$")
 
 
-def _statistic_drafts(sentence: str, year: int | None, section: str, src: str, topics: Mapping[str, str]) -> list:
+def _statistic_drafts(
+    sentence: str,
+    year: int | None,
+    section: str,
+    src: str,
+    topics: Mapping[str, str],
+    prev: list[str] | None = None,
+) -> list:
+    """Statistics of one sentence; `prev` holds the indicators met before in the paragraph,
+    the whole a later 占比 refers to."""
     out: list[dict] = []
     clauses = [c for c in re.split(r"[,,。]", sentence) if c]
     for clause in clauses:
@@ -728,7 +737,9 @@ def _statistic_drafts(sentence: str, year: int | None, section: str, src: str, t
             continue
         sh = _SHARE.match(c)
         if sh and out:
-            out[-1]["share"] = {"of": sh.group(1) or "总数", "value": sh.group(2)}
+            whole = sh.group(1) or (prev[-1] if prev else None)
+            if whole:
+                out[-1]["share"] = {"of": whole, "value": sh.group(2)}
     return out
 
 
@@ -746,6 +757,7 @@ def propose(clean_text: CleanText, corpus: Any, source_id: str) -> list[Draft]:
         for unit in _units(para.text):
             found.extend(_speech_drafts(unit, para.section, source_id, topics))
         year: int | None = None
+        indicators: list[str] = []
         for s in sentences(para.text):
             lead = re.match(r"^(\d{4})年(?![—–-])", s)
             if lead:
@@ -756,7 +768,9 @@ def propose(clean_text: CleanText, corpus: Any, source_id: str) -> list[Draft]:
                 if _norm(p["title"]) not in seen_titles:
                     seen_titles.add(_norm(p["title"]))
                     found.append(p)
-            found.extend(_statistic_drafts(s, year, para.section, source_id, topics))
+            stats = _statistic_drafts(s, year, para.section, source_id, topics, indicators)
+            indicators.extend(st["indicator"] for st in stats)
+            found.extend(stats)
     for note in clean_text.footnotes:
         ref = _reference_draft(note, source_id, topics)
         if ref:

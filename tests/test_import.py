@@ -1,0 +1,254 @@
+"""kb import: cleaning the PDF text, proposing drafts, measuring them, and the command."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kb import importer
+from kb.corpus import scan
+
+from .conftest import CHAPTER, CORPUS
+
+TEXT = CHAPTER.read_text(encoding="utf-8")
+
+
+def test_clean_joins_broken_lines_and_keeps_headings():
+    ct = importer.clean(TEXT)
+    heads = [b.text for b in ct.blocks if b.level]
+    assert heads == [
+        "第1章 科技成果转化概述",
+        "1.1 研究背景",
+        "1.2 科技成果转化总体现状",
+        "1.2.1 科技创新成果数量持续增长",
+        "1.2.2 专利申请授权数量总体上升",
+        "1.3 习近平关于科技成果转化的重要论述",
+    ]
+    body = ct.body
+    # no spaced-out heading left: no line holding a single CJK character, no "研 究"
+    assert not re.search(r"^[\u4e00-\u9fff]$", body, re.M)
+    assert "研 究" not in body and "研\n" not in body
+    # the sentence the PDF interrupts with three footnotes comes out whole
+    assert "稳步推进落实《促进科技成果转化法》《关于进一步促进科技成果转移转化的实施意见》" in body
+    # a paragraph that starts a page after footnotes starts its own paragraph
+    assert any(p.text.startswith("2014年6月9日,习近平总书记") for p in ct.paragraphs)
+
+
+def test_clean_takes_footnotes_and_captions_out_of_the_body():
+    ct = importer.clean(TEXT)
+    body = ct.body
+    assert len(ct.footnotes) == 15
+    assert "[J]" not in body and not re.search(r"\d+-\d+\.", body)
+    assert not any(m in body for m in importer.MARKERS)
+    for note in ct.footnotes:
+        assert note.text[:12] not in body
+        assert note.anchor and note.anchor in body
+    assert ct.footnotes[0].anchor.endswith("新一代信息技术革命的不可逆转已成为人们的共识")
+    assert [n.marker for n in ct.footnotes[:4]] == ["①", "②", "③", "①"]  # restart per page
+    assert ct.captions == ("图1-1 科技成果产出及出口现状", "图1-2 专利及发明专利申请数和授权数")
+    assert "图1-2 专利" not in body
+    # the clean text keeps the footnotes, after the body
+    assert ct.text.index("注释") > ct.text.index("1.3 习近平")
+
+
+def test_clean_inline_footnote_and_page_break():
+    text = (
+        "正文第一句讲到科技成果转化的主要问题和今后方向,这里是一整行的长度了么\n\n"
+        "结尾在下一页继续①,然后一句话说完\n\n"
+        "① 张三,李四等.一篇文章[J].某学报,2020,3(2):\n \n\n1-9.\n"
+        " 了。下一段开始。\n"
+    )
+    ct = importer.clean(text)
+    assert [n.text for n in ct.footnotes] == ["张三,李四等.一篇文章[J].某学报,2020,3(2):1-9."]
+    assert ct.footnotes[0].anchor.endswith("结尾在下一页继续")
+    assert "了么结尾在下一页继续,然后一句话说完了。" in ct.body
+    assert "[J]" not in ct.body
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_clean_never_raises(text):
+    importer.clean(text)
+
+
+def test_dates_at_the_precision_given():
+    assert importer._dates("2018年5月28日,习近平") == ["2018-05-28"]
+    assert importer._dates("2018年4月24日至28日,") == ["2018-04-24/2018-04-28"]
+    assert importer._dates("2021年5月,习近平") == ["2021-05"]
+    assert importer._dates("2023年1月31与2月21日,在") == ["2023-01-31", "2023-02-21"]
+    assert importer._dates("2015年习近平") == ["2015"]
+    assert importer._dates("2018—2022年,中国") == []
+
+
+def test_parse_reference():
+    raw = "戚聿东,杜博.数字经济、高质量发展与推进中国式现代化[J].山东大学学报(哲学社会科学版),2024,(1):108-124."
+    assert importer.parse_reference(raw) == {
+        "title": "数字经济、高质量发展与推进中国式现代化",
+        "authors": ["戚聿东", "杜博"],
+        "authors_truncated": False,
+        "type_code": "J",
+        "raw": raw,
+        "journal": "山东大学学报(哲学社会科学版)",
+        "year": 2024,
+        "issue": "1",
+        "pages": "108-124",
+    }
+    ref = importer.parse_reference("赵云,常悦,胡朝阳等.历史制度[J].实验室研究与探索,2023,42(10):140-147.")
+    assert ref["authors"] == ["赵云", "常悦", "胡朝阳"] and ref["authors_truncated"] is True
+    assert (ref["volume"], ref["issue"], ref["pages"]) == ("42", "10", "140-147")
+    assert importer.parse_reference("司聪,任保平.路径[J].经济问题,2024(1):1-9+17.")["pages"] == "1-9+17"
+    assert importer.parse_reference("not a reference") is None
+
+
+def test_drafts_against_the_hand_curated_corpus(bundled):
+    """The figures of issue 7, computed from the corpus: ≥95% remarks, 15/15 references, 0 false."""
+    ct = importer.clean(TEXT)
+    drafts = importer.propose(ct, bundled, "chapter-01-clean")
+    chapter = importer._chapter_sources(bundled, TEXT)
+    assert chapter == ["chapter-01"]
+    truth = [r for r in bundled.records if r.kind in ("remark", "event") and r.section in ("1.1", "1.3") and r.date]
+    refs = [r for r in bundled.records if r.kind == "reference"]
+    assert truth and refs
+    f = importer.measure(drafts, bundled, chapter)
+    assert f.remarks_total == len(truth)
+    assert f.references_total == len(refs)
+    assert f.remarks_found / f.remarks_total >= 0.95, f.remarks_missed
+    assert f.references_right == f.references_total, f.references_wrong
+    assert f.false_drafts == ()
+    # every draft repeats a record already there, so none would be written
+    assert {d.status for d in drafts} == {"duplicate"}
+
+
+def test_two_dates_in_one_sentence_make_two_drafts(bundled):
+    ct = importer.clean(TEXT)
+    drafts = [d for d in importer.propose(ct, bundled, "x") if (d.data["date"] or "").startswith("2023-0")]
+    two = {d.data["date"]: d.data for d in drafts if "集体学习" in d.data["occasion"]}
+    assert two["2023-01-31"]["occasion"] == "二十届中共中央政治局第二次集体学习"
+    assert two["2023-02-21"]["quotes"][0]["text"].startswith("加强基础研究")
+
+
+def _kb(tmp_path, with_records: bool):
+    root = tmp_path / "kb"
+    if with_records:
+        shutil.copytree(CORPUS, root / "corpus")
+    else:
+        (root / "corpus" / "sources").mkdir(parents=True)
+        shutil.copy(CORPUS / "topics.yaml", root / "corpus" / "topics.yaml")
+    return root
+
+
+def test_import_writes_drafts_that_kb_check_accepts(run, tmp_path):
+    root = _kb(tmp_path, with_records=False)
+    result = run("--kb", str(root), "import", str(CHAPTER))
+    assert result.exit_code == 0, result.output
+    assert "60 drafts proposed: 60 new" in result.output
+    assert "wrote 62 files under drafts/" in result.output
+    drafts = root / "drafts"
+    assert (
+        (drafts / "sources" / "chapter-01-clean.txt").read_text(encoding="utf-8").startswith("第1章 科技成果转化概述")
+    )
+    assert len(list((drafts / "remarks").glob("*.yaml"))) == 22
+    assert len(list((drafts / "references").glob("*.yaml"))) == 15
+    check = run("--kb", str(root), "check")
+    assert check.exit_code == 0, check.output
+    assert check.output.startswith("61 records valid; 0 errors")
+    corpus, problems = scan(root / "corpus", (drafts,))
+    assert all(r.get("draft") for r in corpus.records) and not problems
+    # a second run writes nothing: every draft is now a duplicate of the first run's
+    before = {p: p.read_bytes() for p in drafts.rglob("*") if p.is_file()}
+    again = run("--kb", str(root), "import", str(CHAPTER))
+    assert again.exit_code == 0
+    assert "60 drafts proposed: 60 duplicate" in again.output
+    assert "wrote 0 files under drafts/" in again.output
+    assert {p: p.read_bytes() for p in drafts.rglob("*") if p.is_file()} == before
+
+
+def test_never_writes_over_a_file(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text("mine", encoding="utf-8")
+    assert importer._write_new(path, "theirs") is False
+    assert path.read_text(encoding="utf-8") == "mine"
+    assert importer._write_new(tmp_path / "y.yaml", "new") is True
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.yaml", "y.yaml"]
+
+
+def test_dry_run_on_the_real_corpus_shows_drafts_and_figures(run, tmp_path):
+    root = _kb(tmp_path, with_records=True)
+    result = run("--kb", str(root), "import", str(CHAPTER), "--dry-run")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert out.startswith(f"kb import {CHAPTER} (dry run: nothing written)\n")
+    assert "(= 2018-05-28-xi-academicians-conference)" in out
+    assert "found with the right date and occasion: 24/24 (100.0%)" in out
+    assert "references parsed field for field right: 15/15" in out
+    assert "drafts that match no record: 0" in out
+    assert not (root / "drafts").exists()
+
+
+def test_json_lists_the_drafts(run, tmp_path):
+    root = _kb(tmp_path, with_records=True)
+    result = run("--kb", str(root), "import", str(CHAPTER), "--dry-run", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["dry_run"] is True and data["written"] == []
+    assert data["source"]["id"] == "chapter-01-clean"
+    kinds = {d["kind"] for d in data["drafts"]}
+    assert kinds == {"remark", "event", "policy", "statistic", "reference"}
+    assert all(d["record"]["draft"] is True for d in data["drafts"])
+    assert data["figures"]["references_right"] == 15
+    assert data["figures"]["false_drafts"] == []
+
+
+def test_source_id_option(run, tmp_path):
+    root = _kb(tmp_path, with_records=False)
+    result = run("--kb", str(root), "import", str(CHAPTER), "--source-id", "ch1", "--dry-run")
+    assert result.exit_code == 0
+    assert "new       source    -                     ch1 " in result.output
+    bad = run("--kb", str(root), "import", str(CHAPTER), "--source-id", "Ch 1")
+    assert bad.exit_code == 1
+    assert bad.output == "Error: --source-id 'Ch 1' is not a slug (lowercase a-z, 0-9 and '-')\n"
+
+
+def _fails(run, tmp_path, content: bytes | None, message: str):
+    root = _kb(tmp_path, with_records=False)
+    path = tmp_path / "in.txt"
+    if content is not None:
+        path.write_bytes(content)
+    result = run("--kb", str(root), "import", str(path))
+    assert result.exit_code == 1
+    assert result.output == f"Error: {path}: {message}\n"
+    assert not (root / "drafts").exists()
+
+
+def test_empty_file(run, tmp_path):
+    _fails(run, tmp_path, b"\n \n\n", "is empty (nothing to import)")
+
+
+def test_binary_file(run, tmp_path):
+    _fails(run, tmp_path, b"%PDF-1.7\x00\x01\x02", "is a binary file, not text (extract the PDF's text first)")
+
+
+def test_not_utf8(run, tmp_path):
+    _fails(
+        run,
+        tmp_path,
+        "科技成果转化".encode("gb18030"),
+        "is not UTF-8 text (byte 0); convert it, e.g. iconv -f GB18030 -t UTF-8",
+    )
+
+
+def test_text_without_dates(run, tmp_path):
+    _fails(
+        run,
+        tmp_path,
+        "科技成果转化是重要工作。\n\n这里没有任何日期。\n".encode(),
+        "no dates (YYYY年…) in the text, so nothing to propose",
+    )
+
+
+def test_missing_file(run, tmp_path):
+    _fails(run, tmp_path, None, "no such file (give the path of a text file extracted from a PDF)")
