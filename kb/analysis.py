@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sqlite3
 import sys
 import unicodedata
@@ -71,6 +72,9 @@ def fold(text: str) -> str:
 def squash(text: str) -> str:
     """Fold and drop all white space: how a phrase is compared with PDF-broken text."""
     return "".join(fold(text).split())
+
+
+_EDGES = re.compile(r"^[^\w]*(.*?)[^\w]*$", re.S)
 
 
 def _is_word(tok: str) -> bool:
@@ -189,22 +193,27 @@ class Segmenter:
         tk = self.tokenizer()
         freq = tk.FREQ
         pos = -1
-        start = 0
-        for w in tk.cut(folded, HMM=True):
+        offset = 0
+        for raw in tk.cut(folded, HMM=True):
+            raw_start, offset = offset, offset + len(raw)
+            # Trim symbols off a token's edges (2.55% → 2.55), so a figure matches with or without its sign.
+            m = _EDGES.match(raw)
+            w = m.group(1)
+            start = raw_start + m.start(1)
             end = start + len(w)
-            if _is_word(w) and w not in STOPWORDS:
-                pos += 1
-                if search and len(w) > 2:
-                    # Every dictionary word inside a longer one (a superset of jieba's search
-                    # mode, which stops at 3 characters): 高水平科技自立自强 → 科技自立自强.
-                    n = len(w)
-                    for size in range(2, n):
-                        for i in range(n - size + 1):
-                            gram = w[i : i + size]
-                            if freq.get(gram) and gram not in STOPWORDS:
-                                yield gram, pos, start + i, start + i + size
-                yield w, pos, start, end
-            start = end
+            if not w or not _is_word(w) or w in STOPWORDS:
+                continue
+            pos += 1
+            if search and len(w) > 2:
+                # Every dictionary word inside a longer one (a superset of jieba's search
+                # mode, which stops at 3 characters): 科技成果转化 → 科技成果, 成果转化, ….
+                n = len(w)
+                for size in range(2, n):
+                    for i in range(n - size + 1):
+                        gram = w[i : i + size]
+                        if freq.get(gram) and gram not in STOPWORDS:
+                            yield gram, pos, start + i, start + i + size
+            yield w, pos, start, end
 
     def terms(self, text: str, search: bool = False) -> list[str]:
         return [w for w, *_ in self.words(text, search)]

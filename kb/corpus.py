@@ -53,7 +53,7 @@ class Corpus:
         src = self.by_id.get(source_id)
         if not src or src.kind != "source" or not src.get("text_file"):
             return None
-        path = self.root / "sources" / src.get("text_file")
+        path = self.root.parent / Path(src.path).parent / src.get("text_file")
         try:
             return path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
@@ -312,7 +312,7 @@ def _cross_checks(
             if r not in kinds:
                 col.add(path, yamlio.line_of(lines, f"related.{i}"), "related", f"{r!r} is not a record id in this corpus")
         if data["kind"] == "source" and data.get("text_file"):
-            tf = root / "sources" / data["text_file"]
+            tf = path.parent / data["text_file"]
             if not tf.is_file():
                 col.add(path, yamlio.line_of(lines, "text_file"), "text_file", f"{col.rel(tf)} does not exist")
         if not src or kinds.get(src) != "source":
@@ -333,13 +333,14 @@ def _cross_checks(
 
 
 def _source_text(root: Path, parsed: list, src: str, known: Mapping[str, Known]) -> str | None:
-    text_file = next((d.get("text_file") for _, d, _ in parsed if d["id"] == src), None)
-    if text_file is None and src in known:
-        text_file = known[src].text_file
-    if not text_file:
+    """The squashed text of source `src`; `text_file` is relative to the source record's folder."""
+    found = next(((p, d.get("text_file")) for p, d, _ in parsed if d["id"] == src), None)
+    if found is None and src in known:
+        found = (root.parent / known[src].path, known[src].text_file)
+    if not found or not found[1]:
         return None
     try:
-        return squash((root / "sources" / text_file).read_text(encoding="utf-8"))
+        return squash((found[0].parent / found[1]).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
         return None
 

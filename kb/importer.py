@@ -994,8 +994,7 @@ def source_id_for(path: str | os.PathLike) -> str:
 
 
 def _source_draft(clean_text: CleanText, source_id: str, file: str, home: Any, corpus: Any) -> Draft:
-    txt = Path(home.drafts_dir) / "sources" / f"{source_id}.txt"
-    rel = os.path.relpath(txt, Path(home.corpus_dir) / "sources")
+    rel = f"{source_id}.txt"  # text_file is read beside the source record, in drafts/ and corpus/ alike
     data: dict[str, Any] = {
         "id": source_id,
         "kind": "source",

@@ -15,6 +15,7 @@ from kb.records import KINDS
 TEXT_FIELDS = ("title", "body", "people")
 SNIPPET_WIDTH = 60
 # Query syntax typed with Chinese punctuation: “科技 自立”（A OR B） means the same as ASCII.
+_HAN_GAP = re.compile(r"(?<=[\u3400-\u9fff“”‘’])\s+(?=[\u3400-\u9fff“”‘’])")
 _SYNTAX = str.maketrans({"“": '"', "”": '"', "＂": '"', "（": "(", "）": ")", "：": ":"})
 
 
@@ -104,6 +105,7 @@ class Hit:
             "id": self.id,
             "kind": self.kind,
             "date": self.date,
+            "date_zh": self.date_zh,
             "title": self.title,
             "headline": self.headline,
             "people": self.people,
@@ -288,6 +290,14 @@ class Searcher:
             for name in ("year", "kind", "topic", "people"):
                 groups = results.groups(name)
                 fac[name] = dict(sorted(((k, len(v)) for k, v in groups.items() if k), key=lambda kv: (-kv[1], str(kv[0]))))
+        if not total:
+            joined = _HAN_GAP.sub("", text)
+            if joined != text:
+                # Text pasted from a PDF: "最后一 公里" means 最后一公里, not two words.
+                again = self.search(joined, filters, limit, sort, facets, exact)
+                if again.total:
+                    note = f"no hits with the spaces; searched {joined!r} (spaces between Chinese characters removed)"
+                    return SearchResult(text, again.total, again.hits, again.facets, (*notices, note, *again.notices), (), again.parsed)
         suggestions = () if total else self._suggest(text, filters, exact)
         return SearchResult(text, total, hits, fac, tuple(notices), suggestions, str(q))
 

@@ -91,3 +91,24 @@ def make_kb(tmp_path):
         return root
 
     return _make
+
+
+@pytest.fixture(scope="session")
+def kb_copy(tmp_path_factory):
+    """A copy of the bundled corpus in a knowledge base of its own (its index is built there)."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("kbcopy")
+    shutil.copytree(CORPUS, root / "corpus")
+    return root
+
+
+@pytest.fixture(scope="session")
+def searcher(kb_copy):
+    """One open Searcher over the copy of the bundled corpus, shared by the search tests."""
+    from kb.home import locate
+    from kb.search import Searcher
+
+    s = Searcher(locate(kb_copy))
+    yield s
+    s.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from kb.cli import Ctx, json_option
@@ -58,4 +60,4 @@ def search(obj: Ctx, query, date_from, date_to, year, kinds, topics, people, reg
     if as_json:
         emit(result.to_json(), as_json=True)
     else:
-        click.echo(search_text(result, color=click.get_text_stream("stdout").isatty()))
+        click.echo(search_text(result, color=sys.stdout.isatty()))
