@@ -703,7 +703,7 @@ def csl_item(rec: Record, corpus: Corpus, cit: Citation) -> dict[str, Any]:
     parts = _date_parts(rec)
     if parts:
         item["issued"] = {"date-parts": [parts]}
-    notes = [f"GB/T 7714: {cit.text}"]
+    notes = [] if rec.kind in ("remark", "event") else [f"GB/T 7714: {cit.text}"]
     if rec.kind == "reference":
         code = str(rec.get("type_code")).upper()
         item["type"] = {"J": "article-journal", "N": "article-newspaper", "M": "book"}.get(
@@ -749,8 +749,10 @@ def csl_item(rec: Record, corpus: Corpus, cit: Citation) -> dict[str, Any]:
             item["event-place"] = rec.get("place")
         if rec.get("title_is_label") and not rec.get("original_title"):
             notes.append("题名为本库所拟的描述,非发表题名")
-        if cit.taken_from or not pub:
-            notes.append(f"转引自: {cit.taken_from or cit.text}")
+        notes.append(f"转引自: {cit.taken_from or cit.text}")
+        for ch in rec.get("checked", []):
+            if ch.get("status") == "disputed":
+                notes.append(f"归属存疑: {ch.get('value', '')}({ch.get('evidence', '')})")
     else:  # statistic, source: the chapter the figure or text is in
         src = rec if rec.kind == "source" else corpus.get(rec.source_id or "")
         item["type"] = "chapter"
@@ -801,9 +803,7 @@ def ris_fields(rec: Record, corpus: Corpus, cit: Citation) -> list[tuple[str, st
     parts = (item.get("issued") or {}).get("date-parts", [[]])[0]
     if parts:
         out.append(("PY", str(parts[0])))
-        out.append(
-            ("DA", "/".join([f"{parts[0]:04d}", *[f"{x:02d}" for x in parts[1:]]]) + ("/" if len(parts) < 3 else ""))
-        )
+        out.append(("DA", "/".join([f"{parts[0]:04d}", *[f"{x:02d}" for x in parts[1:]]])))
     for key, tag in (
         ("volume", "VL"),
         ("issue", "IS"),
