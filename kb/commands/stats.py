@@ -1,0 +1,27 @@
+"""kb stats: the shape of the corpus in counts."""
+
+from __future__ import annotations
+
+import click
+
+from kb.cli import Ctx, json_option
+from kb.render import emit
+
+
+@click.command()
+@json_option
+@click.pass_obj
+def stats(obj: Ctx, as_json: bool) -> None:
+    """Count the records by kind, by year (with a bar per year), by topic and by speaker/issuer.
+
+    \b
+    Examples:
+      kb stats
+      kb --kb ~/my-kb stats --json
+    """
+    from kb.corpus import load
+    from kb.stats import stats as count
+    from kb.views import stats_text
+
+    st = count(load(obj.home().corpus_dir))
+    emit(st.to_json() if as_json else stats_text(st), as_json=as_json)

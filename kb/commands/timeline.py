@@ -1,0 +1,51 @@
+"""kb timeline: remarks, policies and events by year, with the filters search has."""
+
+from __future__ import annotations
+
+import click
+
+from kb.cli import Ctx, json_option
+from kb.commands.search import filter_options
+from kb.render import emit
+
+
+@click.command()
+@filter_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="text for the terminal, markdown to paste into a draft, json for programs.",
+)
+@json_option
+@click.pass_obj
+def timeline(obj: Ctx, date_from, date_to, year, kinds, topics, people, region, fmt, as_json):
+    """Remarks, policies and events in date order, under year headings.
+
+    Dates are shown as the source gives them (2018年5月28日, 2021年5月, 2018年4月24日至28日);
+    a period or a year-only date sorts at its start. Statistics and references appear only
+    with --kind. A record matches --from/--to when its period overlaps them; undated records
+    come last, under 日期不详, and only when no date filter is set.
+
+    \b
+    Examples:
+      kb timeline --year 2020
+      kb timeline --from 2018 --to 2020-06 --topic 科技成果转化
+      kb timeline --kind policy --issuer 国务院 --format markdown
+      kb timeline --kind statistic --kind reference --json
+    """
+    from kb.corpus import load
+    from kb.timeline import TimelineFilters
+    from kb.timeline import timeline as build
+    from kb.views import timeline_markdown, timeline_text
+
+    filters = TimelineFilters.make(date_from, date_to, year, kinds, topics, people, region)
+    tl = build(load(obj.home().corpus_dir), filters)
+    if as_json or fmt == "json":
+        emit(tl.to_json(), as_json=True)
+    elif fmt == "markdown":
+        emit(timeline_markdown(tl))
+    else:
+        emit(timeline_text(tl))

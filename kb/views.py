@@ -1,0 +1,359 @@
+"""Human views of the timeline, of one record and of the corpus's counts.
+
+Terminal views fit 80 columns counting a CJK character as two (unicodedata's East Asian
+width), so truncation never breaks the layout. Quotations in `kb show` are never wrapped or
+cut, so a writer can copy them whole.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from kb.dates import DateFormatError, parse_date
+from kb.records import KIND_ZH, Record, fields_of, format_value
+
+WIDTH = 80
+ELLIPSIS = "…"
+
+
+# -- display width -----------------------------------------------------------------------------
+
+
+def char_width(ch: str) -> int:
+    """Columns a character takes in a terminal: 2 for wide CJK, 0 for combining marks."""
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    return sum(char_width(c) for c in text)
+
+
+def truncate(text: str, width: int) -> str:
+    """`text` cut to at most `width` columns, ending in … when something was cut."""
+    if display_width(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = char_width(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + ELLIPSIS
+
+
+def pad(text: str, width: int) -> str:
+    """`text` padded with spaces to `width` columns."""
+    return text + " " * max(0, width - display_width(text))
+
+
+# -- timeline ----------------------------------------------------------------------------------
+
+PHRASE_LABEL = {"summary": "〔编者概括〕"}
+EMPTY_TIMELINE = "no records match; widen the period, drop a filter, or add --kind statistic/reference"
+
+
+def timeline_text(tl, width: int = WIDTH) -> str:
+    """The timeline for a terminal: a heading per year, three lines per record.
+
+    Line 1 the date as the source gives it and the occasion or title, line 2 the key phrase
+    (a quotation, or our summary marked 〔编者概括〕), line 3 the id, kind and speaker/issuer."""
+    entries = tl.entries
+    if not entries:
+        return EMPTY_TIMELINE
+    dw = min(22, max(display_width(e.date_zh) for e in entries))
+    lines: list[str] = []
+    for g in tl.groups:
+        if lines:
+            lines.append("")
+        lines.append(f"{g.heading} ({len(g.entries)})")
+        for e in g.entries:
+            rec = e.record
+            lines.append("")
+            lines.append(truncate(f"  {pad(e.date_zh, dw)}  {rec.headline}", width))
+            if e.phrase:
+                lines.append(truncate(f"      {PHRASE_LABEL.get(e.phrase_from, '')}{e.phrase}", width))
+            who = "、".join(rec.people)
+            lines.append(truncate("      " + " · ".join(x for x in (rec.id, KIND_ZH[rec.kind], who) if x), width))
+    return "\n".join(lines)
+
+
+def timeline_markdown(tl) -> str:
+    """The timeline as Markdown to paste into a draft: a section per year, a bullet per record,
+    the key phrase in full and the id in backticks (for `kb show` and `kb cite`)."""
+    if not tl.entries:
+        return f"<!-- {EMPTY_TIMELINE} -->"
+    out: list[str] = []
+    for g in tl.groups:
+        if out:
+            out.append("")
+        out.append(f"## {g.heading}")
+        out.append("")
+        for e in g.entries:
+            rec = e.record
+            line = f"- **{e.date_zh}** {rec.headline}"
+            if rec.people:
+                line += f"({'、'.join(rec.people)})"
+            if e.phrase:
+                line += f":{PHRASE_LABEL.get(e.phrase_from, '')}{e.phrase}"
+            out.append(f"{line} `{rec.id}`")
+    return "\n".join(out)
+
+
+# -- one record --------------------------------------------------------------------------------
+
+FORM_ZH = {"direct": "〔直接引语 direct〕", "reported": "〔转述 reported〕"}
+STATUS = {
+    "confirmed": "✓ 一致 confirmed",
+    "refined": "+ 补充 refined",
+    "differs": "≠ 不同 differs",
+    "disputed": "‼ 有争议 DISPUTED",
+    "unconfirmed": "? 未证实 unconfirmed",
+}
+HOW_ZH = {"lists": "本记录列出", "listed_by": "列出本记录", "same_occasion": "同一场合", "same_date": "同一日期"}
+
+# Fields shown in their own place, not in the generic field list.
+_SHOWN_APART = set(
+    "id kind date title title_is_label topics source summary notes checked related quotes quote draft".split()
+)
+# The Chinese label of each kind's own fields (shown in schema order).
+LABELS = {
+    "speaker": "讲话人",
+    "speaker_role": "身份",
+    "body": "会议/机构",
+    "occasion": "场合",
+    "place": "地点",
+    "original_title": "原题",
+    "published": "发表",
+    "issuers": "发文机关",
+    "doc_number": "文号",
+    "region": "地区",
+    "validity": "效力",
+    "identified": "识别",
+    "history": "沿革",
+    "structure": "结构",
+    "targets": "目标",
+    "indicator": "指标",
+    "value": "数值",
+    "unit": "单位",
+    "qualifier": "限定",
+    "year": "年份",
+    "comparison": "比较",
+    "share": "占比",
+    "authors": "作者",
+    "authors_truncated": "作者截断",
+    "type_code": "文献类型",
+    "journal": "期刊",
+    "volume": "卷",
+    "issue": "期",
+    "pages": "页码",
+    "publisher": "出版者",
+    "container_title": "所属书",
+    "url": "网址",
+    "accessed": "访问日期",
+    "text_file": "全文文件",
+    "raw": "著录(原样)",
+    "anchor": "脚注位置",
+}
+LABEL_WIDTH = 12
+
+
+def _date_zh(value: Any) -> str:
+    try:
+        return parse_date(value).zh()
+    except DateFormatError:
+        return str(value)
+
+
+def _plain(value: Any) -> str:
+    """Any field value as one line of text."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return "、".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_plain(v)}" for k, v in value.items() if v is not None)
+    return str(value)
+
+
+def _field_lines(rec: Record) -> list[tuple[str, str | list[str]]]:
+    """(label, value) for the kind's own fields, in schema order; a list value prints one a line."""
+    out: list[tuple[str, str | list[str]]] = []
+    data = rec.data
+    handled = set(_SHOWN_APART)
+    for name in fields_of(rec.kind):
+        if name in handled or name not in LABELS:
+            continue
+        value = data.get(name)
+        if value is None or value == [] or value == "":
+            continue
+        handled.add(name)
+        label = LABELS[name]
+        if name == "speaker" and data.get("speaker_role"):
+            value = f"{value}({data['speaker_role']})"
+            handled.add("speaker_role")
+        elif name == "authors":
+            value = "、".join(value) + (" 等" if data.get("authors_truncated") else "")
+            handled.add("authors_truncated")
+        elif name == "authors_truncated":
+            value = "是(来源以“等”截断)" if value else "否"
+        elif name == "identified":
+            value = "已识别" if value else "未能在任何公开来源中识别"
+        elif name == "value" and rec.kind == "statistic":
+            value = f"{format_value(rec)}(来源措辞)"
+            handled.update({"unit", "qualifier"})
+        elif name in ("unit", "qualifier") and rec.kind == "statistic":
+            continue
+        elif name == "published":
+            when = _date_zh(value["date"]) + " " if value.get("date") else ""
+            value = f"{when}{value.get('in', '')}".strip()
+        elif name == "history":
+            value = [f"{_date_zh(h.get('date'))} {h.get('event', '')}" for h in value]
+        elif name in ("structure", "targets"):
+            value = list(value)
+        elif name == "comparison":
+            value = f"较{value.get('base_year')}年 {value.get('change')}"
+        elif name == "share":
+            value = f"占{value.get('of')} {value.get('value')}"
+        elif name == "anchor":
+            value = f"{value.get('marker', '')} 跟在“{value.get('text', '')}”之后"
+        elif name == "accessed":
+            value = _date_zh(value)
+        else:
+            value = _plain(value)
+        out.append((label, value))
+    # Whatever the schema grows that this view does not know yet, still shown.
+    for name, value in data.items():
+        if name in handled or name in LABELS or value is None or value == [] or value == "":
+            continue
+        out.append((name, _plain(value)))
+    return out
+
+
+def _label(label: str) -> str:
+    return pad(label, LABEL_WIDTH)
+
+
+def show_text(shown, color: bool = False) -> str:
+    """One record for a person: every field, quotations in full, checks, notes, related, cite."""
+    rec: Record = shown.record
+    red = ("\x1b[1;31m", "\x1b[0m") if color else ("", "")
+    lines: list[str] = []
+    label_note = " 〔标题为编者所拟〕" if rec.get("title_is_label") else ""
+    lines.append(f"{rec.title}{label_note}")
+    date = rec.date.zh() if rec.date else "日期不详"
+    lines.append(f"{rec.id} · {KIND_ZH[rec.kind]} {rec.kind} · {date}" + (f" ({rec.date.iso()})" if rec.date else ""))
+    if rec.get("draft"):
+        lines.append("草稿 draft: 由 kb import 提出,尚未审阅")
+    checks = rec.get("checked", [])
+    disputed = [c for c in checks if c.get("status") == "disputed"]
+    if disputed:
+        fields = "、".join(dict.fromkeys(c.get("field", "") for c in disputed))
+        lines.append(f"{red[0]}‼ 有争议 DISPUTED: 其他来源与本章说法相矛盾({fields});见下文“核对”{red[1]}")
+    lines.append("")
+
+    for label, value in _field_lines(rec):
+        if isinstance(value, list):
+            lines.append(_label(label).rstrip())
+            lines.extend(f"  - {v}" for v in value)
+        else:
+            lines.append(f"{_label(label)}{value}")
+    lines.append(f"{_label('主题')}{'、'.join(rec.topics)}")
+
+    quotes = rec.quotes
+    if quotes:
+        lines.append("")
+        lines.append("引语 quotes" if rec.kind != "statistic" else "原句 quote")
+        for i, q in enumerate(quotes, 1):
+            form = "〔来源原句〕" if rec.kind == "statistic" else FORM_ZH.get(q.form, q.form)
+            lines.append(f"  {i}. {form} {q.text}")
+            if q.note:
+                lines.append(f"     注: {q.note}")
+    if rec.get("summary"):
+        lines.append("")
+        lines.append(f"编者概括 summary(编者所写,非来源原文): {rec.get('summary')}")
+
+    lines.append("")
+    src = shown.source
+    where = []
+    if src:
+        where.append(src.title if src.get("title_is_label") else f"《{src.title}》")
+    if rec.section:
+        where.append(f"{rec.section}节")
+    where.append(f"({rec.source_id})")
+    lines.append(f"{_label('来源')}{' '.join(where)}")
+
+    if checks:
+        lines.append("")
+        lines.append("核对 checked: 其他来源的说法")
+        for c in checks:
+            status = STATUS.get(c.get("status"), c.get("status"))
+            head = f"  {status} · {c.get('field')}"
+            lines.append(f"{red[0]}{head}{red[1]}" if c.get("status") == "disputed" else head)
+            if c.get("source_says") is not None:
+                lines.append(f"      本章: {c['source_says']}")
+            if c.get("value") is not None:
+                lines.append(f"      他源: {c['value']}")
+            lines.append(f"      依据: {c.get('evidence')} (via {c.get('via')})")
+            if c.get("detail"):
+                lines.append(f"      说明: {c['detail']}")
+
+    notes = rec.get("notes", [])
+    if notes:
+        lines.append("")
+        lines.append("附注 notes")
+        lines.extend(f"  - {n}" for n in notes)
+
+    if shown.related:
+        lines.append("")
+        lines.append("相关记录 related")
+        for r in shown.related:
+            o = r.record
+            when = o.date.zh() if o.date else "日期不详"
+            how = "; ".join(HOW_ZH.get(h, h) for h in r.how)
+            lines.append(f"  {o.id}")
+            lines.append(f"      {when} · {KIND_ZH[o.kind]} · {o.headline} 〔{how}〕")
+
+    lines.append("")
+    lines.append(f"引用: {shown.cite}")
+    return "\n".join(lines)
+
+
+# -- stats -------------------------------------------------------------------------------------
+
+BAR = "█"
+BAR_WIDTH = 40
+
+
+def stats_text(st) -> str:
+    """Counts for a person: by kind, by year with a bar each (gaps shown as 0), by topic, by person."""
+    lines = [f"{st.total} records", "", "by kind"]
+    kw = max((display_width(KIND_ZH[k]) + len(k) + 1 for k, _ in st.by_kind), default=0)
+    for k, n in st.by_kind:
+        lines.append(f"  {pad(f'{k} {KIND_ZH[k]}', kw)}  {n:>4}")
+    lines += ["", "by year"]
+    years = dict(st.by_year)
+    dated = [y for y in years if y is not None]
+    top = max(years.values(), default=0)
+    rows: list[tuple[str, int]] = []
+    if dated:
+        rows = [(str(y), years.get(y, 0)) for y in range(min(dated), max(dated) + 1)]
+    if None in years:
+        rows.append(("日期不详", years[None]))
+    yw = max((display_width(r[0]) for r in rows), default=4)
+    for label, n in rows:
+        bar = BAR * (round(n * BAR_WIDTH / top) if top else 0)
+        if n and not bar:
+            bar = BAR
+        lines.append(f"  {pad(label, yw)}  {n:>4}  {bar}".rstrip())
+    for title, pairs in (("by topic", st.by_topic), ("by speaker/issuer", st.by_people)):
+        lines += ["", title]
+        w = min(40, max((display_width(k) for k, _ in pairs), default=0))
+        for k, n in pairs:
+            lines.append(f"  {pad(truncate(k, 40), w)}  {n:>4}")
+    return "\n".join(lines)
