@@ -84,10 +84,13 @@ class TimelineFilters:
 def _bound(option: str, value: str | None, first: bool) -> date | None:
     if value is None or not str(value).strip():
         return None
+    value = str(value).strip()
+    if "/" in value:
+        raise QueryError(f"{option}: {value!r} is a period; give one date (YYYY, YYYY-MM or YYYY-MM-DD)")
     try:
-        span = parse_date(str(value).strip())
-    except DateFormatError as e:
-        raise QueryError(f"{option}: {e}") from None
+        span = parse_date(value)
+    except DateFormatError:
+        raise QueryError(f"{option}: {value!r} is not a valid date (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
     return span.start if first else span.end
 
 
