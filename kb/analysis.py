@@ -236,6 +236,17 @@ def register(seg: Segmenter) -> Segmenter:
     return seg
 
 
+_FULL: dict[str, Segmenter] = {}
+
+
+def full_segmenter(dictionary: tuple[str, ...]) -> Segmenter:
+    """The in-memory segmenter for bulk indexing, loaded once per process and dictionary."""
+    key = dictionary_hash(tuple(dictionary))
+    if key not in _FULL:
+        _FULL[key] = Segmenter(tuple(dictionary))
+    return _FULL[key]
+
+
 def segmenter_for(dictionary: tuple[str, ...]) -> Segmenter:
     key = dictionary_hash(tuple(dictionary))
     seg = _SEGMENTERS.get(key)

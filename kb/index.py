@@ -3,7 +3,9 @@
 Layout of an index folder:
 
     index/CURRENT            name of the live generation (replaced atomically)
-    index/gen-<stamp>/       a Whoosh index, its manifest.json and segdict.sqlite
+    index/gen-<stamp>/       a Whoosh index and its manifest.json
+    index/segdict-<hash>.sqlite  jieba's dictionary (with the domain words) for fast queries,
+                             shared by the generations built with that dictionary
 
 A full build writes a new generation beside the live one and then swaps CURRENT, so a
 failed or interrupted build leaves the previous index usable and a search running meanwhile
@@ -23,12 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import corpus as corpus_mod
-from kb.analysis import ANALYZER_VERSION, SCHEMA_NAME, Segmenter, analyzer, dictionary_hash, register
+from kb.analysis import ANALYZER_VERSION, SCHEMA_NAME, Segmenter, analyzer, dictionary_hash, full_segmenter, register
 from kb.errors import CorpusError, IndexBusy, KbError
 from kb.home import Home
 from kb.records import KIND_DIRS, Record
 
-SCHEMA_VERSION = 2  # bump when the schema or what document() puts in it changes
+SCHEMA_VERSION = 5  # bump when the schema or what document() puts in it changes
 NO_DATE = 3_652_059  # date(9999, 12, 31).toordinal(): undated records sort last
 Progress = Callable[[int, int], None]
 
@@ -44,6 +46,7 @@ def schema(dictionary: tuple[str, ...]):
         title=TEXT(analyzer=ana, stored=True, field_boost=2.0),
         body=TEXT(analyzer=ana, stored=True),
         people=TEXT(analyzer=ana, stored=True, field_boost=1.5),
+        notes=TEXT(analyzer=ana, stored=True, field_boost=0.5),
         who=KEYWORD(commas=True, scorable=False),
         topics=KEYWORD(commas=True, stored=True, scorable=False),
         region=ID(stored=True),
@@ -53,6 +56,7 @@ def schema(dictionary: tuple[str, ...]):
         sortkey=NUMERIC(int, bits=32, sortable=True),
         date=STORED,
         date_zh=STORED,
+        prior=STORED,
         headline=STORED,
         path=STORED,
     )
@@ -65,16 +69,35 @@ def body_text(rec: Record) -> str:
     for key in ("occasion", "place", "body", "original_title", "doc_number", "indicator", "journal", "summary"):
         if d.get(key):
             parts.append(str(d[key]))
-    for key in ("structure", "targets", "notes"):
+    for key in ("structure", "targets"):
         parts.extend(str(x) for x in d.get(key) or [])
     if rec.kind == "reference":
         parts.append(str(d.get("raw", "")))
     if rec.kind == "statistic":
         unit = d.get("unit", "")
         parts.append(f"{d.get('value')}{unit}")
-    for c in d.get("checked") or []:
+    return "\n".join(p for p in parts if p)
+
+
+def notes_text(rec: Record) -> str:
+    """Our notes and what other sources say: searchable, but weighed below the record's own words."""
+    parts = [str(x) for x in rec.get("notes", [])]
+    for c in rec.get("checked", []):
         parts.extend(str(c[k]) for k in ("value", "evidence", "detail") if c.get(k))
     return "\n".join(p for p in parts if p)
+
+
+PRIMARY = ("remark", "event", "policy")
+
+
+def prior(rec: Record) -> float:
+    """How much a record's relevance counts: what was said and issued (remarks, events,
+    policies) weighs more than statistics and the literature written about it, and a document
+    no public source could identify weighs less than one that can be cited."""
+    weight = 1.0 if rec.kind in PRIMARY else 0.4
+    if rec.get("identified") is False:
+        weight *= 0.2
+    return weight
 
 
 def document(rec: Record) -> dict:
@@ -84,6 +107,7 @@ def document(rec: Record) -> dict:
         "kind": rec.kind,
         "title": rec.title,
         "body": body_text(rec),
+        "notes": notes_text(rec),
         "people": " ".join(rec.people),
         "who": ",".join(p.replace(",", " ") for p in rec.people),
         "topics": ",".join(rec.topics),
@@ -92,6 +116,7 @@ def document(rec: Record) -> dict:
         "date_zh": rec.date.zh() if rec.date else "日期不详",
         "headline": rec.headline,
         "path": rec.path,
+        "prior": prior(rec),
         "sortkey": rec.date.start.toordinal() if rec.date else NO_DATE,
     }
     if rec.date:
@@ -189,7 +214,7 @@ class Opened:
 
     path: Path
     manifest: Manifest
-    segmenter: Segmenter
+    segmenter: Segmenter | None  # None: use the analyzer stored in the index
     notice: str | None = None
 
     def open(self):
@@ -293,8 +318,10 @@ def _build_locked(home: Home, corpus, signature: dict, progress, procs) -> tuple
     gen = index_dir / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     gen.mkdir()
     try:
-        seg = register(Segmenter(corpus.dictionary))
-        seg.write_frequency_db(gen / "segdict.sqlite")
+        seg = register(full_segmenter(corpus.dictionary))
+        db = _segdict(index_dir, seg.dict_hash)
+        if not db.exists():
+            seg.write_frequency_db(db)
         ix = create_in(str(gen), schema(corpus.dictionary))
         n = len(corpus.records)
         if procs is None:
@@ -327,12 +354,35 @@ def _build_locked(home: Home, corpus, signature: dict, progress, procs) -> tuple
     return Opened(gen, manifest, seg), len(corpus.records)
 
 
+def _segdict(index_dir: Path, dict_hash: str) -> Path:
+    return index_dir / f"segdict-{dict_hash}.sqlite"
+
+
+def _fast_segmenter(index_dir: Path, dictionary: tuple[str, ...]) -> Segmenter:
+    """The segmenter for queries: jieba over the SQLite copy of its dictionary (written on
+    the first build with this dictionary, again if it went missing)."""
+    seg = Segmenter(dictionary)
+    db = _segdict(index_dir, seg.dict_hash)
+    if not db.exists():
+        full_segmenter(dictionary).write_frequency_db(db)
+    seg.use_frequency_db(db)
+    return register(seg)
+
+
 def _prune(index_dir: Path, keep: str) -> None:
     """Remove old generations, keeping the newest previous one for readers still open on it."""
     gens = sorted((p for p in index_dir.iterdir() if p.is_dir() and p.name.startswith("gen-")), key=lambda p: p.stat().st_mtime)
     old = [p for p in gens if p.name != keep]
     for p in old[:-1]:
         shutil.rmtree(p, ignore_errors=True)
+    used = set()
+    for p in index_dir.iterdir():
+        m = Manifest.read(p / "manifest.json") if p.is_dir() else None
+        if m:
+            used.add(_segdict(index_dir, m.analyzer.get("dictionary", "")).name)
+    for p in index_dir.glob("segdict-*.sqlite"):
+        if p.name not in used:
+            p.unlink(missing_ok=True)
 
 
 def update(home: Home, opened: Opened, change: Change, stats: dict[str, os.stat_result]) -> Opened:
@@ -389,22 +439,20 @@ def ensure(home: Home, rebuild: bool = False, progress: Progress | None = None) 
     if rebuild:
         change = Change(rebuild="asked to rebuild")
     if change.empty:
-        seg = Segmenter(dictionary)
-        seg.use_frequency_db(gen / "segdict.sqlite")
-        return Opened(gen, manifest, register(seg))
+        return Opened(gen, manifest, _fast_segmenter(home.index_dir, dictionary))
     try:
         if change.rebuild or gen is None:
             opened, n = build(home, progress)
             why = change.rebuild
             return Opened(opened.path, opened.manifest, opened.segmenter, f"index built: {n} records ({why})")
-        seg = Segmenter(dictionary)
-        seg.use_frequency_db(gen / "segdict.sqlite")
-        return update(home, Opened(gen, manifest, register(seg)), change, stats)
+        return update(home, Opened(gen, manifest, _fast_segmenter(home.index_dir, dictionary)), change, stats)
     except CorpusError as e:
         if gen is None or rebuild:
             raise
-        seg = Segmenter(dictionary)
-        seg.use_frequency_db(gen / "segdict.sqlite")
-        return Opened(gen, manifest, register(seg), f"warning: the corpus has errors, so the index was not updated: {e}")
+        # The old index may have been built with another dictionary: then queries use the
+        # analyzer stored in it (Opened.segmenter None), never the new dictionary.
+        same = manifest.analyzer.get("dictionary") == dictionary_hash(dictionary)
+        seg = _fast_segmenter(home.index_dir, dictionary) if same else None
+        return Opened(gen, manifest, seg, f"warning: the corpus has errors, so the index was not updated: {e}")
     except OSError as e:
         raise KbError(f"{home.index_dir}: cannot write the index: {e.strerror or e} (check free space and permissions)") from None

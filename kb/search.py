@@ -6,16 +6,19 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from kb.analysis import fold, squash
+from kb.analysis import fold, segmenter_for, squash
 from kb.dates import DateFormatError, parse_date
 from kb.errors import QueryError
 from kb.home import Home
 from kb.records import KINDS
 
-TEXT_FIELDS = ("title", "body", "people")
+TEXT_FIELDS = ("title", "body", "people", "notes")
 SNIPPET_WIDTH = 60
+RERANK_DEPTH = 50  # relevance hits re-weighted by their record's prior (see kb.index.prior)
 # Query syntax typed with Chinese punctuation: “科技 自立”（A OR B） means the same as ASCII.
 _HAN_GAP = re.compile(r"(?<=[\u3400-\u9fff“”‘’])\s+(?=[\u3400-\u9fff“”‘’])")
+_OPS = r"(?:AND|OR|NOT|ANDNOT|ANDMAYBE)"
+_DANGLING = re.compile(rf"^(?:\s*{_OPS}\b)+|(?:\b{_OPS}\s*)+$")
 _SYNTAX = str.maketrans({"“": '"', "”": '"', "＂": '"', "（": "(", "）": ")", "：": ":"})
 
 
@@ -147,6 +150,7 @@ class Searcher:
         self.opened = index_mod.ensure(home, rebuild=rebuild, progress=progress)
         self.ix = self.opened.open()
         self.searcher = self.ix.searcher()
+        self.segmenter = self.opened.segmenter or segmenter_for(self.searcher.schema["body"].analyzer.dictionary)
         self.synonyms = _load_synonyms(home)
         self._syn_terms: dict[str, list[list[str]]] | None = None
 
@@ -161,7 +165,7 @@ class Searcher:
 
     # -- query building -------------------------------------------------------------------
     def _analyze(self, text: str) -> list[str]:
-        return self.opened.segmenter.terms(text)
+        return self.segmenter.terms(text)
 
     def _synonym_map(self) -> dict[str, list[list[str]]]:
         """Each synonym's term list -> the term lists of its group (analyzed like the text)."""
@@ -184,8 +188,14 @@ class Searcher:
 
         notices: list[str] = []
         qtext = text.translate(_SYNTAX).strip()
+        trimmed = _DANGLING.sub("", qtext).strip()
+        if trimmed != qtext:
+            if not trimmed:
+                raise QueryError(f"the query {text!r} has no words to search, only operators (e.g. 科技 AND 评价)")
+            notices.append(f"an operator with nothing on one side was ignored; searched: {trimmed}")
+            qtext = trimmed
         phrases = [p for p in re.findall(r'"([^"]+)"', qtext) if p.strip()]
-        parser = MultifieldParser(list(TEXT_FIELDS), self.ix.schema)
+        parser = MultifieldParser(list(TEXT_FIELDS), self.searcher.schema)
         q = None
         if qtext.count('"') % 2 == 0 and qtext.count("(") == qtext.count(")") and not re.search(r"\w+:\s*$", qtext):
             try:
@@ -261,6 +271,8 @@ class Searcher:
                 raise QueryError(f"--topic: {t!r} is not a topic of this corpus (see corpus/topics.yaml)")
         q, phrases, notices = self.parse(text, exact)
         fq = self._filter_query(filters)
+        if not filters.kinds:
+            fq.append(Q.ConstantScoreQuery(Q.Not(Q.Term("kind", "source")), 0.0))
         full = Q.And([q, *fq]).normalize() if fq else q
         mask = None
         if phrases:
@@ -282,8 +294,14 @@ class Searcher:
         if full is Q.NullQuery or isinstance(full, Q.NullQuery.__class__):
             results = None
         else:
-            results = self.searcher.search(full, limit=limit, terms=True, **kwargs)
-        hits = tuple(self._hit(h, q, phrases) for h in results) if results is not None else ()
+            depth = limit if sort == "date" else max(limit, RERANK_DEPTH)
+            results = self.searcher.search(full, limit=depth, terms=True, **kwargs)
+        whole = squash(re.sub(r'["()]|\b(?:AND|OR|NOT)\b|\w+:', " ", text.translate(_SYNTAX)))
+        hits = tuple(self._hit(h, q, phrases, whole) for h in results) if results is not None else ()
+        if sort != "date":
+            # BM25 times the record's prior: what was said and issued ranks above what was
+            # written about it. Sorted by (score, id) so equal scores keep a stable order.
+            hits = tuple(sorted(hits, key=lambda h: (-h.score, h.id))[:limit])
         total = len(results) if results is not None else 0
         fac = {}
         if facets and results is not None:
@@ -312,7 +330,7 @@ class Searcher:
                 out.add(docnum)
         return out
 
-    def _hit(self, h, q, phrases: list[str]) -> Hit:
+    def _hit(self, h, q, phrases: list[str], whole: str = "") -> Hit:
         stored = h.fields()
         matched_terms = sorted({t.decode("utf-8") if isinstance(t, bytes) else t for f, t in (h.matched_terms() or []) if f in TEXT_FIELDS})
         marks = [squash(p) for p in phrases] + matched_terms
@@ -325,7 +343,7 @@ class Searcher:
             title=stored.get("title", ""),
             headline=stored.get("headline", ""),
             people=stored.get("people", ""),
-            score=float(h.score or 0.0),
+            score=float(h.score or 0.0) * float(stored.get("prior") or 1.0) * title_bonus(whole, stored.get("title", "")),
             snippet=snippet,
             matched=tuple(matched_terms),
             path=stored.get("path", ""),
@@ -384,12 +402,14 @@ class _DocSet:
 
 
 def _phrase_to_and(node):
-    """Whoosh phrases need positions to line up; we match the words and check the phrase as a
-    substring of the folded text instead (Chinese has no spaces to anchor positions)."""
+    """Whoosh phrases need positions to line up; we gather documents holding the phrase's words
+    and keep those whose folded text holds the phrase itself (Chinese has no spaces to anchor
+    word positions, and context can change how jieba cuts a phrase)."""
     from whoosh import query as Q
 
     if isinstance(node, Q.Phrase):
-        return Q.And([Q.Term(node.fieldname, w) for w in node.words])
+        # Any of its words: jieba may cut a phrase differently inside a longer sentence.
+        return Q.Or([Q.Term(node.fieldname, w) for w in node.words])
     return node
 
 
@@ -434,7 +454,7 @@ def make_snippet(stored: dict, marks: list[str], width: int = SNIPPET_WIDTH) -> 
     the original characters (a traditional-character query marks the simplified text)."""
     marks = [m for m in dict.fromkeys(marks) if m]
     best = ("", [], -1)
-    for f in ("body", "title", "people"):
+    for f in ("body", "title", "people", "notes"):
         for line in str(stored.get(f) or "").split("\n"):
             folded = fold(line)
             spans = []
@@ -468,6 +488,14 @@ def make_snippet(stored: dict, marks: list[str], width: int = SNIPPET_WIDTH) -> 
     out.append(line[pos:hi])
     text = "".join(out)
     return ("…" if lo > 0 else "") + text + ("…" if hi < len(line) else "")
+
+
+def title_bonus(query: str, title: str) -> float:
+    """A query that is most of a record's title is a title lookup: that record comes first."""
+    t = squash(title)
+    if query and t and query in t and len(query) >= 0.6 * len(t):
+        return 5.0
+    return 1.0
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

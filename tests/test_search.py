@@ -88,7 +88,7 @@ def test_synonyms_widen_unless_exact(searcher):
 # --- malformed queries: an answer, never a traceback ----------------------------------------
 
 
-@pytest.mark.parametrize("query", ['"科技', "科技 AND (", "科技)", "(科技 OR", "科技 AND", "NOT", "title:科技 AND"])
+@pytest.mark.parametrize("query", ['"科技', "科技 AND (", "科技)", "(科技 OR", "科技 AND", "OR 科技", "title:科技 AND"])
 def test_malformed_query_falls_back_to_plain_words(searcher, query):
     result = searcher.search(query)
     assert result.total > 0
@@ -100,6 +100,7 @@ def test_malformed_query_falls_back_to_plain_words(searcher, query):
     [
         ("title:", "the query 'title:' has no words to search (a field needs a value, e.g. title:行动方案)"),
         ("   ", "the query is empty: give words to search, e.g. kb search 科技自立自强"),
+        ("NOT", "the query 'NOT' has no words to search, only operators (e.g. 科技 AND 评价)"),
     ],
 )
 def test_query_with_no_words_is_one_line(searcher, query, message):
