@@ -24,7 +24,7 @@ title: 笔记
 title_is_label: true
 topics: [科技成果转化]
 source: {record: memo, section: "1"}
-notes: [编者自己的笔记,没有日期。]
+notes: [编者自己的笔记。]
 """
 TOUR = """\
 id: 2018-04-24-tour
