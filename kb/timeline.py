@@ -8,97 +8,14 @@ the year it starts in; undated records come last, and only when no date filter i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from kb.corpus import Corpus
-from kb.dates import DateFormatError, parse_date
 from kb.errors import QueryError
-from kb.records import KINDS, Record
+from kb.filters import Filters
+from kb.records import Record
 
 DEFAULT_KINDS = ("remark", "event", "policy")
 UNDATED = "日期不详"
-
-
-@dataclass(frozen=True)
-class TimelineFilters:
-    """What a timeline keeps: a period (any precision; periods overlap), kinds, topics, people, region."""
-
-    start: date | None = None
-    end: date | None = None
-    kinds: tuple[str, ...] = ()
-    topics: tuple[str, ...] = ()
-    people: str | None = None
-    region: str | None = None
-
-    @staticmethod
-    def make(
-        date_from: str | None = None,
-        date_to: str | None = None,
-        year: int | str | None = None,
-        kinds: tuple[str, ...] = (),
-        topics: tuple[str, ...] = (),
-        people: str | None = None,
-        region: str | None = None,
-    ) -> TimelineFilters:
-        """Build filters from command-line values; raise QueryError naming the bad option."""
-        start = _bound("--from", date_from, first=True)
-        end = _bound("--to", date_to, first=False)
-        if year is not None:
-            ys = _year_span(year)
-            start = max(start, ys.start) if start else ys.start
-            end = min(end, ys.end) if end else ys.end
-        if start and end and start > end:
-            raise QueryError(f"--from/--to: the period is empty (it starts {start} and ends {end})")
-        for k in kinds:
-            if k not in KINDS:
-                raise QueryError(f"--kind: {k!r} is not a kind (use one of: {', '.join(KINDS)})")
-        return TimelineFilters(
-            start,
-            end,
-            tuple(dict.fromkeys(kinds)),
-            tuple(dict.fromkeys(topics)),
-            (people or "").strip() or None,
-            (region or "").strip() or None,
-        )
-
-    @property
-    def dated(self) -> bool:
-        """True when a period is asked for, so undated records cannot match."""
-        return self.start is not None or self.end is not None
-
-    def matches(self, rec: Record) -> bool:
-        """True when `rec` passes every filter (the kind filter included)."""
-        if rec.kind not in (self.kinds or DEFAULT_KINDS):
-            return False
-        if self.dated and (rec.date is None or not rec.date.overlaps(self.start, self.end)):
-            return False
-        if any(t not in rec.topics for t in self.topics):
-            return False
-        if self.people and not any(self.people in p for p in rec.people):
-            return False
-        if self.region and rec.region != self.region:
-            return False
-        return True
-
-
-def _bound(option: str, value: str | None, first: bool) -> date | None:
-    if value is None or not str(value).strip():
-        return None
-    value = str(value).strip()
-    if "/" in value:
-        raise QueryError(f"{option}: {value!r} is a period; give one date (YYYY, YYYY-MM or YYYY-MM-DD)")
-    try:
-        span = parse_date(value)
-    except DateFormatError:
-        raise QueryError(f"{option}: {value!r} is not a valid date (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
-    return span.start if first else span.end
-
-
-def _year_span(year: int | str):
-    text = str(year).strip()
-    if not (text.isdigit() and len(text) == 4):
-        raise QueryError(f"--year: {year!r} is not a year (use four digits, e.g. --year 2020)")
-    return parse_date(text)
 
 
 @dataclass(frozen=True)
@@ -149,7 +66,7 @@ class YearGroup:
 
 @dataclass(frozen=True)
 class Timeline:
-    filters: TimelineFilters
+    filters: Filters
     groups: tuple[YearGroup, ...]
 
     @property
@@ -180,8 +97,9 @@ def key_phrase(rec: Record) -> tuple[str, str | None]:
     return "", None
 
 
-def timeline(corpus: Corpus, filters: TimelineFilters = TimelineFilters()) -> Timeline:
+def timeline(corpus: Corpus, filters: Filters | None = None) -> Timeline:
     """The records of `corpus` that pass `filters`, by date, grouped by the year they start in."""
+    filters = filters or Filters()
     for t in filters.topics:
         if corpus.topics and t not in corpus.topics:
             known = ", ".join(corpus.topics)
@@ -189,7 +107,7 @@ def timeline(corpus: Corpus, filters: TimelineFilters = TimelineFilters()) -> Ti
     groups: dict[int | None, list[Entry]] = {}
     # corpus.records is already in date order (start, end, kind, id), undated last.
     for rec in corpus.records:
-        if not filters.matches(rec):
+        if not filters.matches(rec, DEFAULT_KINDS):
             continue
         text, origin = key_phrase(rec)
         year = rec.date.start.year if rec.date else None

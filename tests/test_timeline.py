@@ -8,7 +8,8 @@ import re
 import pytest
 
 from kb.errors import QueryError
-from kb.timeline import TimelineFilters, timeline
+from kb.filters import Filters
+from kb.timeline import timeline
 from kb.views import display_width, truncate
 
 from .conftest import CHAPTER
@@ -157,7 +158,7 @@ def small_corpus(small):
 
 
 def ids_of(corpus, **kw):
-    return [e.id for e in timeline(corpus, TimelineFilters.make(**kw)).entries]
+    return [e.id for e in timeline(corpus, Filters.make(**kw)).entries]
 
 
 # --- order and groups -----------------------------------------------------------------------
@@ -270,13 +271,13 @@ def test_region(small_corpus):
 )
 def test_bad_filters_name_the_option(kw, message):
     with pytest.raises(QueryError) as e:
-        TimelineFilters.make(**kw)
+        Filters.make(**kw)
     assert str(e.value) == message
 
 
 def test_unknown_topic(small_corpus):
     with pytest.raises(QueryError) as e:
-        timeline(small_corpus, TimelineFilters.make(topics=("科技评价",)))
+        timeline(small_corpus, Filters.make(topics=("科技评价",)))
     assert str(e.value) == "--topic: '科技评价' is not a topic of this corpus (use one of: 科技成果转化, 科技自立自强)"
 
 

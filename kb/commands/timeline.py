@@ -37,11 +37,11 @@ def timeline(obj: Ctx, date_from, date_to, year, kinds, topics, people, region, 
       kb timeline --kind statistic --kind reference --json
     """
     from kb.corpus import load
-    from kb.timeline import TimelineFilters
+    from kb.filters import Filters
     from kb.timeline import timeline as build
     from kb.views import timeline_markdown, timeline_text
 
-    filters = TimelineFilters.make(date_from, date_to, year, kinds, topics, people, region)
+    filters = Filters.make(date_from, date_to, year, kinds, topics, people, region)
     tl = build(load(obj.home().corpus_dir), filters)
     if as_json or fmt == "json":
         emit(tl.to_json(), as_json=True)
