@@ -30,9 +30,30 @@ from kb.errors import CorpusError, IndexBusy, KbError
 from kb.home import Home
 from kb.records import KIND_DIRS, Record
 
-SCHEMA_VERSION = 5  # bump when the schema or what document() puts in it changes
+SCHEMA_VERSION = 6  # bump when the schema or what document() puts in it changes
 NO_DATE = 3_652_059  # date(9999, 12, 31).toordinal(): undated records sort last
 Progress = Callable[[int, int], None]
+
+
+def _patch_whoosh() -> None:
+    """Whoosh 2.7 looks for a field's lengths column on disk (a stat) for every posting of a
+    field that has none (ids, keywords, numbers) while writing a segment: 300,000 stats for
+    10,000 records. A segment's files never change, so remembering the answer is safe."""
+    from whoosh.codec.whoosh3 import W3PerDocReader
+
+    if getattr(W3PerDocReader, "_kb_patched", False):
+        return
+
+    def _cached_reader(self, fieldname, column):
+        try:
+            return self._readers[fieldname]
+        except KeyError:
+            reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+            self._readers[fieldname] = reader
+            return reader
+
+    W3PerDocReader._cached_reader = _cached_reader
+    W3PerDocReader._kb_patched = True
 
 
 def schema(dictionary: tuple[str, ...]):
@@ -54,6 +75,7 @@ def schema(dictionary: tuple[str, ...]):
         start=NUMERIC(int, bits=32),
         end=NUMERIC(int, bits=32),
         sortkey=NUMERIC(int, bits=32, sortable=True),
+        endkey=NUMERIC(int, bits=32, sortable=True),  # a column: date filters read it, see kb.search
         date=STORED,
         date_zh=STORED,
         prior=STORED,
@@ -118,6 +140,7 @@ def document(rec: Record) -> dict:
         "path": rec.path,
         "prior": prior(rec),
         "sortkey": rec.date.start.toordinal() if rec.date else NO_DATE,
+        "endkey": rec.date.end.toordinal() if rec.date else 0,  # 0: undated, never in a period
     }
     if rec.date:
         doc["start"] = rec.date.start.toordinal()
@@ -313,6 +336,7 @@ def build(home: Home, progress: Progress | None = None, procs: int | None = None
 def _build_locked(home: Home, corpus, signature: dict, progress, procs) -> tuple[Opened, int]:
     from whoosh.index import create_in
 
+    _patch_whoosh()
     index_dir = home.index_dir
     index_dir.mkdir(parents=True, exist_ok=True)
     gen = index_dir / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"

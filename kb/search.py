@@ -153,6 +153,7 @@ class Searcher:
         self.segmenter = self.opened.segmenter or segmenter_for(self.searcher.schema["body"].analyzer.dictionary)
         self.synonyms = _load_synonyms(home)
         self._syn_terms: dict[str, list[list[str]]] | None = None
+        self._columns: dict = {}  # per segment reader: its records' start and end ordinals
 
     def close(self) -> None:
         self.searcher.close()
@@ -243,9 +244,9 @@ class Searcher:
                 raise QueryError(f"--speaker/--issuer: {f.people!r} has no words to match")
             parts.append(Q.And([Q.Term("people", w) for w in terms]))
         if f.start:
-            parts.append(Q.NumericRange("end", f.start.toordinal(), None))
+            parts.append(_DatedWithin("end", f.start.toordinal(), None, self._columns))
         if f.end:
-            parts.append(Q.NumericRange("start", None, f.end.toordinal()))
+            parts.append(_DatedWithin("start", None, f.end.toordinal(), self._columns))
         return [Q.ConstantScoreQuery(p, 0.0) for p in parts]
 
     # -- running --------------------------------------------------------------------------
@@ -369,6 +370,119 @@ class Searcher:
             if n:
                 out.append(f"without --exact (synonyms widen the query): {n} hit(s)")
         return tuple(out)
+
+
+class _DatedWithin:
+    """A date bound as a Whoosh query: records whose `end` is at least `lo`, or whose `start` is
+    at most `hi`; undated records never match. Equivalent to NumericRange(field, lo, hi), but
+    read from the index's sortkey/endkey columns one document at a time as the intersection
+    with the words asks, instead of materialising every document in the period (which costs
+    tens of milliseconds at 50,000 records). It reports NumericRange's size estimate, so the
+    query tree, and so the order in which scores are added, stays the same."""
+
+    def __new__(cls, fieldname: str, lo: int | None, hi: int | None, cache: dict):
+        from whoosh import query as Q
+
+        class DatedWithin(Q.Query):
+            def __init__(self):
+                self.fieldname, self.lo, self.hi = fieldname, lo, hi
+
+            def __eq__(self, other):
+                return type(other) is type(self) and (other.fieldname, other.lo, other.hi) == (self.fieldname, self.lo, self.hi)
+
+            def __hash__(self):
+                return hash((self.fieldname, self.lo, self.hi))
+
+            def __repr__(self):
+                return f"DatedWithin({self.fieldname!r}, {self.lo}, {self.hi})"
+
+            def __str__(self):
+                return f"{self.fieldname}:[{self.lo} TO {self.hi}]"
+
+            def estimate_size(self, ixreader):
+                return Q.NumericRange(self.fieldname, self.lo, self.hi).estimate_size(ixreader)
+
+            def docs(self, searcher):
+                return self.matcher(searcher).all_ids()
+
+            def matcher(self, searcher, context=None):
+                reader = searcher.reader()
+                cols = cache.get(id(reader))
+                if cols is None or cols[0] is not reader:
+                    cols = cache[id(reader)] = (reader, list(reader.column_reader("sortkey")), list(reader.column_reader("endkey")))
+                _, starts, ends = cols
+                if self.fieldname == "end":
+                    return _bound_matcher(ends, ends, self.lo, None)
+                return _bound_matcher(starts, ends, None, self.hi)
+
+        return DatedWithin()
+
+
+def _bound_matcher(values: list[int], ends: list[int], lo: int | None, hi: int | None, start: int = 0):
+    """A matcher over the documents whose value is within [lo, hi] and that have a date (end > 0)."""
+    from whoosh.matching import Matcher
+
+    n = len(values)
+    lo_ = 1 if lo is None else max(lo, 1)
+    hi_ = hi if hi is not None else 1 << 62
+
+    def find(i: int) -> int:
+        while i < n and not (ends[i] > 0 and lo_ <= values[i] <= hi_):
+            i += 1
+        return i
+
+    class BoundMatcher(Matcher):
+        def __init__(self, i: int):
+            self._i = find(i)
+
+        def is_active(self):
+            return self._i < n
+
+        def id(self):
+            return self._i
+
+        def next(self):
+            self._i = find(self._i + 1)
+
+        def skip_to(self, target):
+            if target > self._i:
+                self._i = find(target)
+
+        def reset(self):
+            self._i = find(0)
+
+        def copy(self):
+            m = BoundMatcher(self._i)
+            return m
+
+        def all_ids(self):
+            i = self._i
+            while i < n:
+                yield i
+                i = find(i + 1)
+
+        def supports_block_quality(self):
+            return False
+
+        def supports(self, astype):
+            return False
+
+        # A match scores 1.0, as NumericRange's constant-score matcher does: Whoosh adds it
+        # to every hit of a date-filtered search (the 0.0 of the ConstantScoreQuery around it
+        # applies only when no current match is needed), and results must stay the same.
+        def weight(self):
+            return 1.0
+
+        def score(self):
+            return 1.0
+
+        def max_quality(self):
+            return 1.0
+
+        def term(self):
+            return None
+
+    return BoundMatcher(start)
 
 
 class _DocSet:
