@@ -24,54 +24,18 @@ import sqlite3
 import sys
 import unicodedata
 from collections.abc import Iterator
-from functools import lru_cache
 from pathlib import Path
 
 from whoosh.analysis import Composable, Token
+
+from kb.text import fold, squash_folded
+
+squash = squash_folded  # search compares phrases folded and without white space
 
 SCHEMA_NAME = "kb-jieba"
 ANALYZER_VERSION = 1  # bump when tokenization changes: indexes built before are rebuilt
 
 STOPWORDS = frozenset("的 了 和 与 及 或 是 在 对 为 等 也 都 而 并 之 把 被 将 就 着 其 以 于 则 即".split())
-
-
-@lru_cache(maxsize=1)
-def _fold_table() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for cp in range(0xFF01, 0xFF5F):  # full-width ASCII
-        table[cp] = chr(cp - 0xFEE0)
-    table[0x3000] = " "
-    path = _opencc_file("TSCharacters.txt")
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            trad, _, simp = line.rstrip("\n").partition("\t")
-            simp = simp.split(" ")[0]
-            if len(trad) == 1 and len(simp) == 1 and trad != simp:
-                table[ord(trad)] = simp
-    for cp in range(ord("A"), ord("Z") + 1):
-        table[cp] = chr(cp + 32)
-    for cp in range(0xFF21, 0xFF3B):  # full-width capitals fold straight to lower case
-        table[cp] = chr(cp - 0xFEE0 + 32)
-    return table
-
-
-def _opencc_file(name: str) -> str:
-    import importlib.util
-
-    spec = importlib.util.find_spec("opencc")
-    if spec is None or not spec.origin:
-        raise RuntimeError("opencc-python-reimplemented is not installed")
-    return os.path.join(os.path.dirname(spec.origin), "dictionary", name)
-
-
-def fold(text: str) -> str:
-    """Fold text for matching, keeping its length: 科技自立自強 → 科技自立自强, ＡＢＣ → abc."""
-    return text.translate(_fold_table())
-
-
-def squash(text: str) -> str:
-    """Fold and drop all white space: how a phrase is compared with PDF-broken text."""
-    return "".join(fold(text).split())
 
 
 _EDGES = re.compile(r"^[^\w]*(.*?)[^\w]*$", re.S)

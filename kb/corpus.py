@@ -19,6 +19,7 @@ from kb.records import (
     Record,
     fields_of,
 )
+from kb.text import squash
 
 RECORD_SUFFIXES = (".yaml", ".yml")
 CONFIG_FILES = ("topics.yaml", "synonyms.yaml", "dictionary.txt")
@@ -58,11 +59,6 @@ class Corpus:
             return path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return None
-
-
-def squash(text: str) -> str:
-    """Text with all white space removed: how PDF line breaks are undone for comparison."""
-    return "".join(text.split())
 
 
 def record_files(root: Path) -> list[Path]:
