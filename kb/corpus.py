@@ -49,6 +49,18 @@ class Corpus:
     def get(self, record_id: str) -> Record | None:
         return self.by_id.get(record_id)
 
+    def closest(self, record_id: str, n: int = 3) -> list[str]:
+        """The ids nearest to a mistyped one: ids containing it first, then difflib's best matches."""
+        import difflib
+
+        wanted = record_id.strip().lower()
+        ids = [r.id for r in self.records]
+        out = [i for i in ids if wanted and wanted in i][:n]
+        for i in difflib.get_close_matches(wanted, ids, n=n, cutoff=0.4):
+            if i not in out and len(out) < n:
+                out.append(i)
+        return out
+
     def source_text(self, source_id: str) -> str | None:
         """The full text of a `source` record, when the corpus holds it."""
         src = self.by_id.get(source_id)

@@ -82,7 +82,18 @@ _SPEECH = {
     "occasion": F("str", True),
     "place": F("str"),
     "quotes": F("maplist", True, sub=QUOTE),
-    "published": F("map", sub={"date": F("date"), "in": F("str", True)}),
+    "published": F(
+        "map",
+        sub={
+            "date": F("date"),
+            "in": F("str", True),
+            "type_code": F("str", choices=("N", "J", "EB/OL")),
+            "issue": F("strint"),
+            "pages": F("strint"),
+            "url": F("str"),
+            "accessed": F("date"),
+        },
+    ),
     "original_title": F("str"),
 }
 KIND_FIELDS: dict[str, dict[str, F]] = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from kb.corpus import Corpus
@@ -49,21 +48,10 @@ def show(corpus: Corpus, record_id: str) -> Shown:
     """The record `record_id` with its source and related records; NotFound names the closest ids."""
     rec = corpus.get(record_id.strip())
     if rec is None:
-        near = closest(corpus, record_id)
+        near = corpus.closest(record_id)
         hint = f"; closest: {', '.join(near)}" if near else " (list the ids with 'kb timeline --json')"
         raise NotFound(f"no record {record_id!r}{hint}")
     return Shown(rec, corpus.get(rec.source_id or ""), related(corpus, rec), f"kb cite {rec.id}")
-
-
-def closest(corpus: Corpus, record_id: str, n: int = 3) -> list[str]:
-    """The ids nearest to a mistyped one: ids containing it first, then difflib's best matches."""
-    wanted = record_id.strip().lower()
-    ids = [r.id for r in corpus.records]
-    out = [i for i in ids if wanted and wanted in i][:n]
-    for i in difflib.get_close_matches(wanted, ids, n=n, cutoff=0.4):
-        if i not in out and len(out) < n:
-            out.append(i)
-    return out
 
 
 def related(corpus: Corpus, rec: Record) -> tuple[Related, ...]:

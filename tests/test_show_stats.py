@@ -8,7 +8,7 @@ import json
 import pytest
 
 from kb.errors import NotFound
-from kb.show import closest, related, show
+from kb.show import related, show
 from kb.stats import stats
 
 from .test_timeline import FILES, MEMO, TOUR
@@ -276,7 +276,7 @@ def test_unknown_id_in_the_library(bundled):
     with pytest.raises(NotFound) as e:
         show(bundled, "2020-09-11-scientists")
     assert str(e.value).startswith("no record '2020-09-11-scientists'; closest: 2020-09-11-xi-scientists-symposium")
-    assert closest(bundled, "hubei") == ["2018-04-24-xi-hubei-inspection"]
+    assert bundled.closest("hubei") == ["2018-04-24-xi-hubei-inspection"]
 
 
 # --- kb show on the bundled corpus ----------------------------------------------------------
