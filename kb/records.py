@@ -201,6 +201,28 @@ class Record:
         return tuple(out)
 
     @property
+    def source_date(self) -> str | None:
+        """The date as the record's own source gives it, where another source refined it
+        (the chapter's 2021-05 for a meeting the facts list dates 2021-05-21); else None."""
+        for c in self.get("checked", []):
+            if c.get("field") == "date" and c.get("status") == "refined" and c.get("source_says") is not None:
+                says = str(c["source_says"])
+                return says if says != (self.date.iso() if self.date else None) else None
+        return None
+
+    @property
+    def source_date_zh(self) -> str | None:
+        """`source_date` as a writer prints it (2021年5月), or None when it is not a date."""
+        from kb.dates import DateFormatError, parse_date
+
+        if self.source_date is None:
+            return None
+        try:
+            return parse_date(self.source_date).zh()
+        except DateFormatError:
+            return self.source_date
+
+    @property
     def people(self) -> tuple[str, ...]:
         """Who said or issued it: the speaker, the issuers, the authors or the meeting."""
         if self.kind in ("remark", "event"):
