@@ -1,0 +1,162 @@
+"""At scale: on a generated corpus of a few thousand records (bench/gen_corpus.py), filters,
+facets, date order and freshness checks stay right, and the fast path (jieba's dictionary read
+from SQLite) gives exactly the results of the plain path (the dictionary loaded in memory)."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections import Counter
+from datetime import date
+
+import pytest
+
+from kb import corpus as corpus_mod
+from kb import index as index_mod
+from kb.analysis import full_segmenter, register
+from kb.home import locate
+from kb.search import Filters, Searcher
+
+from .conftest import REPO
+
+N = 2000  # with the copied sources above 2,000 records: the build uses both cores
+QUERIES = ("科技自立自强", "科技成果转化", "基础研究", "创新链 产业链", "关键核心技术 OR 科技强国", '"创新驱动发展"', "知识产权")
+PERIODS = (("2012", "2020-06"), ("2019", None), (None, "1990-03"), ("2001-02-03", "2001-02-03"), ("1985-07", "1986"))
+
+
+def _gen():
+    spec = importlib.util.spec_from_file_location("gen_corpus", REPO / "bench" / "gen_corpus.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    root = tmp_path_factory.mktemp("scale")
+    _gen().generate(root, N, seed=7)
+    home = locate(root)
+    opened = index_mod.ensure(home)
+    assert opened.notice == f"index built: {N + 3} records (no index yet)"
+    return home, corpus_mod.load(home.corpus_dir)
+
+
+@pytest.fixture(scope="module")
+def searcher(big):
+    s = Searcher(big[0])
+    yield s
+    s.close()
+
+
+def _all(s, q, f=Filters(), **kw):
+    """Every hit of a query; its total must be exact, not Whoosh's estimate."""
+    first = s.search(q, f, limit=1)
+    return s.search(q, f, limit=max(1, first.total), **kw)
+
+
+def test_generated_corpus_is_valid_and_deterministic(big, tmp_path):
+    home, corpus = big
+    kinds = Counter(r.kind for r in corpus.records)
+    assert set(kinds) == {"remark", "event", "policy", "statistic", "reference", "source"}
+    precisions = Counter(r.date.precision if r.date else None for r in corpus.records)
+    assert {"year", "month", "day", "interval", None} <= set(precisions)
+    gen = _gen()
+    gen.generate(tmp_path / "a", 60, seed=7)
+    gen.generate(tmp_path / "b", 60, seed=7)
+    a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert len(a) > 60
+    assert all((tmp_path / "a" / p).read_bytes() == (tmp_path / "b" / p).read_bytes() for p in a)
+
+
+@pytest.mark.parametrize(("start", "end"), PERIODS)
+def test_date_filters_equal_the_unfiltered_hits_in_the_period(big, searcher, start, end):
+    _, corpus = big
+    f = Filters.make(date_from=start, date_to=end)
+    for q in QUERIES[:4]:
+        every = _all(searcher, q)
+        expected = {h.id for h in every.hits if (r := corpus.get(h.id)).date and r.date.overlaps(f.start, f.end)}
+        got = _all(searcher, q, f)
+        assert got.total == len(expected)
+        assert {h.id for h in got.hits} == expected
+
+
+def test_kind_and_topic_filters(big, searcher):
+    _, corpus = big
+    every = _all(searcher, "科技成果转化")
+    for f, keep in (
+        (Filters.make(kinds=("policy", "event")), lambda r: r.kind in ("policy", "event")),
+        (Filters.make(topics=("基础研究",)), lambda r: "基础研究" in r.topics),
+        (Filters.make(date_from="2000", kinds=("remark",)), lambda r: r.kind == "remark" and r.date and r.date.end.year >= 2000),
+    ):
+        expected = {h.id for h in every.hits if keep(corpus.get(h.id))}
+        assert {h.id for h in _all(searcher, "科技成果转化", f).hits} == expected
+
+
+def test_facets_count_every_hit(big, searcher):
+    _, corpus = big
+    result = _all(searcher, "科技自立自强", Filters.make(date_from="2005"), facets=True)
+    recs = [corpus.get(h.id) for h in result.hits]
+    assert result.facets["kind"] == dict(sorted(Counter(r.kind for r in recs).items(), key=lambda kv: (-kv[1], kv[0])))
+    assert result.facets["year"] == dict(sorted(Counter(str(r.date.start.year) for r in recs).items(), key=lambda kv: (-kv[1], kv[0])))
+    topics = Counter(t for r in recs for t in r.topics)
+    assert result.facets["topic"] == dict(sorted(topics.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def test_sort_by_date_gives_the_earliest_in_order(big, searcher):
+    _, corpus = big
+    every = _all(searcher, "科技成果转化")
+    starts = sorted(corpus.get(h.id).date.start if corpus.get(h.id).date else date.max for h in every.hits)
+    got = searcher.search("科技成果转化", limit=40, sort="date")
+    dates = [corpus.get(h.id).date.start for h in got.hits]
+    assert dates == sorted(dates) == starts[:40]
+
+
+def test_fast_path_equals_plain_path(big, searcher):
+    """The same queries through the SQLite-backed segmenter and through the in-memory one."""
+    home, corpus = big
+    fast = searcher.segmenter
+    assert type(fast.tokenizer().FREQ).__name__ == "SqliteFreq"
+    plain = full_segmenter(corpus.dictionary)
+    assert isinstance(plain.tokenizer().FREQ, dict)
+    texts = [index_mod.body_text(r) + "\n" + r.title for r in corpus.records[::10]]
+    for text in texts:
+        assert list(fast.words(text, search=True)) == list(plain.words(text, search=True))
+    filters = (Filters(), Filters.make(date_from="2010", date_to="2021"), Filters.make(kinds=("remark",)))
+
+    def run():
+        return [
+            (r.total, [(h.id, h.score, h.snippet, h.matched) for h in r.hits], r.facets, r.parsed)
+            for q in QUERIES
+            for f in filters
+            for r in [searcher.search(q, f, limit=20, facets=True)]
+        ]
+
+    with_fast = run()
+    try:
+        register(plain)  # the query parser's analyzer now segments in memory too
+        searcher.segmenter, searcher._syn_terms = plain, None
+        with_plain = run()
+    finally:
+        register(fast)
+        searcher.segmenter, searcher._syn_terms = fast, None
+    assert with_fast == with_plain
+
+
+def test_freshness_at_scale(big):
+    home, corpus = big
+    rec = next(r for r in corpus.records if r.kind == "remark")
+    path = home.root / rec.path
+    original = path.read_text(encoding="utf-8")
+    try:
+        path.write_text(original.replace(f"title: {rec.title}", "title: 独一无二的规模测试标题"), encoding="utf-8")
+        assert index_mod.ensure(home).notice == "index updated: re-indexed 1 changed"
+        with Searcher(home) as s:
+            assert [h.id for h in s.search("独一无二的规模测试标题").hits] == [rec.id]
+            assert s.search("科技", limit=1).total > 0
+        assert index_mod.ensure(home).notice is None
+    finally:
+        path.write_text(original, encoding="utf-8")
+    assert index_mod.ensure(home).notice == "index updated: re-indexed 1 changed"
+    with Searcher(home) as s:
+        assert s.search("独一无二的规模测试标题").total == 0
+        with s.opened.open().searcher() as ws:
+            assert ws.doc_count() == N + 3
