@@ -27,6 +27,8 @@ from typing import Any
 
 from kb.errors import KbError
 from kb.records import DIR_OF_KIND, ID_RE
+from kb.text import squash
+from kb.views import display_width
 
 MARKERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 DEFAULT_TOPIC = "科技成果转化"
@@ -109,8 +111,9 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _width(s: str) -> int:
-    """Display width of a line as typeset: CJK characters and their punctuation count two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" or c in _ASCII_CJK_PUNCT else 1 for c in s)
+    """Width of a line as typeset: its display width, plus one for each ASCII ,:;?!() the PDF
+    extractor writes for a full-width CJK punctuation mark (typeset two columns wide)."""
+    return display_width(s) + sum(1 for c in s if c in _ASCII_CJK_PUNCT)
 
 
 def _join(a: str, b: str) -> str:
@@ -927,7 +930,7 @@ def measure(drafts: Iterable[Draft], corpus: Any, source_ids: Iterable[str] | No
 
 def _field(v: Any) -> Any:
     if isinstance(v, str):
-        return "".join(v.split())
+        return squash(v)
     if isinstance(v, (list, tuple)):
         return [_field(x) for x in v]
     return v
@@ -1019,12 +1022,12 @@ def _source_draft(clean_text: CleanText, source_id: str, file: str, home: Any, c
 
 def _chapter_sources(corpus: Any, text: str) -> list[str]:
     """Source records of the corpus whose text is this chapter (white space aside)."""
-    want = "".join(text.split())
+    want = squash(text)
     out = []
     for r in getattr(corpus, "records", ()):
         if r.kind == "source" and r.get("text_file"):
             got = corpus.source_text(r.id)
-            if got is not None and "".join(got.split()) == want:
+            if got is not None and squash(got) == want:
                 out.append(r.id)
     return out
 
