@@ -331,20 +331,15 @@ BAR_WIDTH = 40
 
 
 def stats_text(st) -> str:
-    """Counts for a person: by kind, by year with a bar each (gaps shown as 0), by topic, by person."""
+    """Counts for a person: by kind, by year with a bar each (years without records show 0),
+    by topic, by person."""
     lines = [f"{st.total} records", "", "by kind"]
     kw = max((display_width(KIND_ZH[k]) + len(k) + 1 for k, _ in st.by_kind), default=0)
     for k, n in st.by_kind:
         lines.append(f"  {pad(f'{k} {KIND_ZH[k]}', kw)}  {n:>4}")
     lines += ["", "by year"]
-    years = dict(st.by_year)
-    dated = [y for y in years if y is not None]
-    top = max(years.values(), default=0)
-    rows: list[tuple[str, int]] = []
-    if dated:
-        rows = [(str(y), years.get(y, 0)) for y in range(min(dated), max(dated) + 1)]
-    if None in years:
-        rows.append(("日期不详", years[None]))
+    top = max((n for _, n in st.by_year), default=0)
+    rows = [("日期不详" if y is None else str(y), n) for y, n in st.by_year]
     yw = max((display_width(r[0]) for r in rows), default=4)
     for label, n in rows:
         bar = BAR * (round(n * BAR_WIDTH / top) if top else 0)

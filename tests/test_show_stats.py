@@ -351,11 +351,17 @@ def test_stats_json(run, small):
     assert json.loads(r.output) == {
         "total": 9,
         "by_kind": {"remark": 2, "event": 1, "policy": 2, "statistic": 1, "reference": 1, "source": 2},
-        "by_year": {"2018": 3, "2020": 1, "2021": 1, "2022": 1, "2024": 1, "undated": 2},
+        "by_year": {"2018": 3, "2019": 0, "2020": 1, "2021": 1, "2022": 1, "2023": 0, "2024": 1, "undated": 2},
         "by_topic": {"科技成果转化": 8, "科技自立自强": 2},
         "by_people": {"习近平": 2, "全国政协会议": 1, "国务院": 1, "河北省人民政府办公厅": 1},
     }
-    assert list(json.loads(r.output)["by_year"]) == ["2018", "2020", "2021", "2022", "2024", "undated"]
+    # the same years as the text view, in order: those without records count 0
+    years = list(json.loads(r.output)["by_year"])
+    assert years == ["2018", "2019", "2020", "2021", "2022", "2023", "2024", "undated"]
+    assert years == [
+        line.split()[0].replace("日期不详", "undated")
+        for line in STATS_TEXT.split("by year\n")[1].split("\n\n")[0].splitlines()
+    ]
 
 
 def test_stats_bundled(bundled):

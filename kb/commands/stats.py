@@ -14,6 +14,9 @@ from kb.render import emit
 def stats(obj: Ctx, as_json: bool) -> None:
     """Count the records by kind, by year (with a bar per year), by topic and by speaker/issuer.
 
+    Every year from the first to the last is listed, those without records as 0, in the
+    text view and in --json alike.
+
     \b
     Examples:
       kb stats
