@@ -3,6 +3,10 @@
 Remarks, events and policies by default (statistics, references and sources only when asked
 with `kinds`). A record whose date is an interval or a year sorts at its start and sits under
 the year it starts in; undated records come last, and only when no date filter is set.
+
+A record's date is the most precise one the corpus knows. Where another source refined the
+chapter's date (a `checked` entry, field date, status refined), the entry also carries the
+chapter's own value (`date_source`), so a listing can mark the date and say what the chapter wrote.
 """
 
 from __future__ import annotations
@@ -32,7 +36,23 @@ class Entry:
 
     @property
     def date_zh(self) -> str:
+        """The record's date in Chinese (2021年5月21日), or 日期不详."""
         return self.record.date.zh() if self.record.date else UNDATED
+
+    @property
+    def date_source(self) -> str | None:
+        """The chapter's own, less precise date (ISO, `2021-05`) where another source refined it."""
+        return self.record.source_date
+
+    @property
+    def date_source_zh(self) -> str | None:
+        """`date_source` in Chinese (2021年5月), or None."""
+        return self.record.source_date_zh
+
+    @property
+    def refined(self) -> bool:
+        """True when the date shown is more precise than what the chapter wrote."""
+        return self.date_source is not None
 
     def to_json(self) -> dict:
         rec = self.record
@@ -41,6 +61,8 @@ class Entry:
             "kind": rec.kind,
             "date": rec.date.iso() if rec.date else None,
             "date_zh": self.date_zh,
+            "date_source": self.date_source,
+            "date_source_zh": self.date_source_zh,
             "title": rec.title,
             "headline": rec.headline,
             "people": list(rec.people),
@@ -72,6 +94,11 @@ class Timeline:
     @property
     def entries(self) -> tuple[Entry, ...]:
         return tuple(e for g in self.groups for e in g.entries)
+
+    @property
+    def any_refined(self) -> bool:
+        """Whether any entry's date was refined by another source (a listing then adds a legend)."""
+        return any(e.refined for e in self.entries)
 
     def to_json(self) -> list[dict]:
         return [e.to_json() for e in self.entries]

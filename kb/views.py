@@ -54,17 +54,39 @@ def pad(text: str, width: int) -> str:
 
 PHRASE_LABEL = {"summary": "〔编者概括〕"}
 EMPTY_TIMELINE = "no records match; widen the period, drop a filter, or add --kind statistic/reference"
+# The key phrase, label included, in columns: what fits after the text view's 6-space indent.
+PHRASE_WIDTH = WIDTH - 6
+# A date another source made more precise than the chapter's: marked, explained once at the end.
+REFINED_MARK = "*"
+REFINED_LEGEND = "日期据其他来源补充,本章原文只写到“本章作”所示;依据见 kb show ID"
+
+
+def _phrase(e) -> str:
+    """The entry's key phrase with its label (〔编者概括〕 for our summary), cut to PHRASE_WIDTH."""
+    return truncate(f"{PHRASE_LABEL.get(e.phrase_from, '')}{e.phrase}", PHRASE_WIDTH)
+
+
+def _source_note(e) -> str:
+    """What the chapter itself wrote, for an entry whose date was refined (else "")."""
+    return f"本章作{e.date_source_zh}" if e.refined else ""
 
 
 def timeline_text(tl, width: int = WIDTH) -> str:
     """The timeline for a terminal: a heading per year, three lines per record.
 
-    Line 1 the date as the source gives it and the occasion or title, line 2 the key phrase
-    (a quotation, or our summary marked 〔编者概括〕), line 3 the id, kind and speaker/issuer."""
+    Line 1 the date and the occasion or title, line 2 the key phrase (a quotation, or our
+    summary marked 〔编者概括〕), line 3 the id, kind and speaker/issuer. A date that another
+    source made more precise than the chapter's is marked * and line 3 says what the chapter
+    wrote (本章作2021年5月), before the speaker so a long name never cuts it off; a legend ends
+    the listing when any date is marked."""
     entries = tl.entries
     if not entries:
         return EMPTY_TIMELINE
-    dw = min(22, max(display_width(e.date_zh) for e in entries))
+
+    def shown(e) -> str:
+        return e.date_zh + (REFINED_MARK if e.refined else "")
+
+    dw = min(22, max(display_width(shown(e)) for e in entries))
     lines: list[str] = []
     for g in tl.groups:
         if lines:
@@ -73,20 +95,25 @@ def timeline_text(tl, width: int = WIDTH) -> str:
         for e in g.entries:
             rec = e.record
             lines.append("")
-            lines.append(truncate(f"  {pad(e.date_zh, dw)}  {rec.headline}", width))
+            lines.append(truncate(f"  {pad(shown(e), dw)}  {rec.headline}", width))
             if e.phrase:
-                lines.append(truncate(f"      {PHRASE_LABEL.get(e.phrase_from, '')}{e.phrase}", width))
-            who = "、".join(rec.people)
-            lines.append(truncate("      " + " · ".join(x for x in (rec.id, KIND_ZH[rec.kind], who) if x), width))
+                lines.append(f"      {_phrase(e)}")
+            detail = (rec.id, KIND_ZH[rec.kind], _source_note(e), "、".join(rec.people))
+            lines.append(truncate("      " + " · ".join(x for x in detail if x), width))
+    if tl.any_refined:
+        lines += ["", f"{REFINED_MARK} {REFINED_LEGEND}"]
     return "\n".join(lines)
 
 
 def timeline_markdown(tl) -> str:
     """The timeline as Markdown to paste into a draft: a section per year, a bullet per record,
-    the key phrase in full and the id in backticks (for `kb show` and `kb cite`)."""
+    the key phrase cut like the text view's (JSON and `kb show` have it whole) and the id in
+    backticks (for `kb show` and `kb cite`). Refined dates are marked and explained as in the
+    text view."""
     if not tl.entries:
         return f"<!-- {EMPTY_TIMELINE} -->"
     out: list[str] = []
+    mark = "\\" + REFINED_MARK  # escaped, so Markdown prints it rather than reading emphasis
     for g in tl.groups:
         if out:
             out.append("")
@@ -94,12 +121,17 @@ def timeline_markdown(tl) -> str:
         out.append("")
         for e in g.entries:
             rec = e.record
-            line = f"- **{e.date_zh}** {rec.headline}"
+            line = f"- **{e.date_zh}{mark if e.refined else ''}** {rec.headline}"
             if rec.people:
                 line += f"({'、'.join(rec.people)})"
             if e.phrase:
-                line += f":{PHRASE_LABEL.get(e.phrase_from, '')}{e.phrase}"
-            out.append(f"{line} `{rec.id}`")
+                line += f":{_phrase(e)}"
+            line += f" `{rec.id}`"
+            if e.refined:
+                line += f" · {_source_note(e)}"
+            out.append(line)
+    if tl.any_refined:
+        out += ["", f"{mark} {REFINED_LEGEND}"]
     return "\n".join(out)
 
 

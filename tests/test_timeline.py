@@ -360,6 +360,8 @@ def test_json(run, small):
             "kind": "remark",
             "date": "2018-04-24/2018-04-28",
             "date_zh": "2018年4月24日至28日",
+            "date_source": None,
+            "date_source_zh": None,
             "title": "湖北考察时的讲话",
             "headline": "湖北考察",
             "people": ["习近平"],
@@ -374,6 +376,8 @@ def test_json(run, small):
             "kind": "remark",
             "date": "2018-05-28",
             "date_zh": "2018年5月28日",
+            "date_source": None,
+            "date_source_zh": None,
             "title": "测试讲话",
             "headline": "测试会议",
             "people": ["习近平"],
@@ -531,3 +535,148 @@ def test_bundled_filters(bundled):
     academicians = ids_of(bundled, date_from="2018", date_to="2021-06", topics=("科技自立自强",))
     assert "2021-05-28-xi-academicians-conference" in academicians
     assert all(bundled.get(i).kind in ("remark", "event", "policy") for i in academicians)
+
+
+# --- dates another source refined -----------------------------------------------------------
+
+# The chapter writes only the month; a `checked` entry refines it to the day. A long quotation,
+# so the Markdown key phrase is cut like the text view's while JSON keeps it whole.
+MEETING_QUOTE = "要用好科技成果评价这个指挥棒,遵循科技创新规律,坚持正确的科技成果评价导向,激发科技人员积极性"
+MEETING = f"""\
+id: 2021-05-21-meeting
+kind: remark
+date: "2021-05-21"
+title: 深改委会议上的讲话
+title_is_label: true
+speaker: 习近平
+occasion: 深改委会议
+topics: [科技成果转化]
+source: {{record: memo, section: "7"}}
+quotes:
+  - text: {MEETING_QUOTE}
+    form: direct
+related: [2021-05-hebei-plan]
+checked:
+  - field: date
+    status: refined
+    source_says: "2021-05"
+    value: "2021-05-21"
+    evidence: 某通讯社报道
+    via: memo
+    detail: 本章只写月份。
+"""
+# A check that refined the date without saying what the chapter wrote, and one that confirmed
+# it: neither marks the date.
+HEBEI_CHECKED = (
+    HEBEI
+    + """\
+checked:
+  - field: date
+    status: confirmed
+    source_says: "2021-05"
+    value: "2021-05"
+    evidence: 省政府网站
+    via: memo
+"""
+)
+REFINED_FILES = {
+    "sources/memo.yaml": MEMO,
+    "remarks/2021-05-21-meeting.yaml": MEETING,
+    "policies/2021-05-hebei-plan.yaml": HEBEI_CHECKED,
+}
+
+
+@pytest.fixture
+def refined(make_kb):
+    return make_kb(REFINED_FILES)
+
+
+REFINED_TEXT = """\
+2021年 (2)
+
+  2021年5月       河北省科技成果转化行动方案
+      〔编者概括〕河北省推动科技成果转化的方案。
+      2021-05-hebei-plan · 政策 · 河北省人民政府办公厅
+
+  2021年5月21日*  深改委会议
+      要用好科技成果评价这个指挥棒,遵循科技创新规律,坚持正确的科技成果评价导向,…
+      2021-05-21-meeting · 讲话 · 本章作2021年5月 · 习近平
+
+* 日期据其他来源补充,本章原文只写到“本章作”所示;依据见 kb show ID
+"""
+
+
+def test_refined_date_is_marked_in_text(run, refined):
+    r = run("--kb", str(refined), "timeline", "--year", "2021")
+    assert r.exit_code == 0
+    assert r.output == REFINED_TEXT
+    # no mark, no legend when no date shown was refined
+    plain = run("--kb", str(refined), "timeline", "--kind", "policy").output
+    assert "*" not in plain and "本章作" not in plain
+
+
+REFINED_MARKDOWN = """\
+## 2021年
+
+- **2021年5月** 河北省科技成果转化行动方案(河北省人民政府办公厅):〔编者概括〕河北省推动科技成果转化的方案。 `2021-05-hebei-plan`
+- **2021年5月21日\\*** 深改委会议(习近平):要用好科技成果评价这个指挥棒,遵循科技创新规律,坚持正确的科技成果评价导向,… `2021-05-21-meeting` · 本章作2021年5月
+
+\\* 日期据其他来源补充,本章原文只写到“本章作”所示;依据见 kb show ID
+"""
+
+
+def test_refined_date_is_marked_in_markdown_and_the_phrase_is_cut(run, refined):
+    r = run("--kb", str(refined), "timeline", "--year", "2021", "--format", "markdown")
+    assert r.exit_code == 0
+    assert r.output == REFINED_MARKDOWN
+
+
+def test_refined_date_in_json(run, refined):
+    got = json.loads(run("--kb", str(refined), "timeline", "--year", "2021", "--json").output)
+    assert [(e["id"], e["date"], e["date_zh"], e["date_source"], e["date_source_zh"]) for e in got] == [
+        ("2021-05-hebei-plan", "2021-05", "2021年5月", None, None),
+        ("2021-05-21-meeting", "2021-05-21", "2021年5月21日", "2021-05", "2021年5月"),
+    ]
+    assert got[1]["phrase"] == MEETING_QUOTE  # whole in JSON
+    assert list(got[1])[3:6] == ["date_zh", "date_source", "date_source_zh"]
+
+
+def test_a_refined_check_without_the_chapters_date_marks_nothing(make_kb):
+    from kb.corpus import load
+
+    no_says = MEETING.replace('    source_says: "2021-05"\n', "")
+    corpus = load(make_kb({**REFINED_FILES, "remarks/2021-05-21-meeting.yaml": no_says}) / "corpus")
+    assert [(e.id, e.refined) for e in timeline(corpus).entries if e.id != "2018-05-28-test"] == [
+        ("2021-05-hebei-plan", False),
+        ("2021-05-21-meeting", False),
+    ]
+
+
+def test_bundled_refined_dates_say_what_the_chapter_wrote(run):
+    lines = run("timeline", "--year", "2021").output.splitlines()
+    assert lines[2].startswith("  2021年5月21日*  中央全面深化改革委员会第十九次会议")
+    assert "      2021-05-21-xi-reform-commission-19th · 讲话 · 本章作2021年5月 · 习近平" in lines
+    assert lines[-1] == "* 日期据其他来源补充,本章原文只写到“本章作”所示;依据见 kb show ID"
+    got = {e["id"]: e for e in json.loads(run("timeline", "--year", "2021", "--json").output)}
+    assert (
+        got["2021-05-21-xi-reform-commission-19th"]["date_source"],
+        got["2021-05-28-xi-academicians-conference"]["date_source"],
+    ) == ("2021-05", None)
+    policies = {e["id"]: e["date_source_zh"] for e in json.loads(run("timeline", "--kind", "policy", "--json").output)}
+    assert policies["2022-09-04-opinions-science-popularization"] == "2022年"
+    assert policies["2023-08-28-measures-young-sci-tech-talent"] == "2023年"
+    assert max(display_width(line) for line in run("timeline").output.splitlines()) <= 80
+
+
+def test_bundled_markdown_cuts_long_quotations(run):
+    """The chapter quotes hundreds of characters on 2018-05-28: Markdown shows the cut phrase,
+    JSON the whole quotation."""
+    from kb.views import PHRASE_WIDTH
+
+    md = run("timeline", "--year", "2018", "--format", "markdown").output
+    line = next(x for x in md.splitlines() if x.endswith("`2018-05-28-xi-academicians-conference`"))
+    phrase = line.split("):", 1)[1].rsplit(" `", 1)[0]
+    assert phrase.endswith("…") and display_width(phrase) <= PHRASE_WIDTH
+    whole = {e["id"]: e["phrase"] for e in json.loads(run("timeline", "--year", "2018", "--json").output)}
+    assert whole["2018-05-28-xi-academicians-conference"].startswith(phrase[:-1])
+    assert display_width(whole["2018-05-28-xi-academicians-conference"]) > 200

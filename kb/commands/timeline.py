@@ -24,9 +24,10 @@ from kb.render import emit
 def timeline(obj: Ctx, date_from, date_to, year, kinds, topics, people, region, fmt, as_json):
     """Remarks, policies and events in date order, under year headings.
 
-    Dates are shown as the source gives them (2018年5月28日, 2021年5月, 2018年4月24日至28日);
-    a period or a year-only date sorts at its start. Statistics and references appear only
-    with --kind. A record matches --from/--to when its period overlaps them; undated records
+    Dates are shown as precisely as the corpus knows them (2018年5月28日, 2021年5月,
+    2018年4月24日至28日); a date that another source made more precise than the chapter's is
+    marked * with what the chapter wrote (本章作2021年5月). A period or a year-only date sorts
+    at its start. Statistics and references appear only with --kind. A record matches --from/--to when its period overlaps them; undated records
     come last, under 日期不详, and only when no date filter is set.
 
     \b
