@@ -39,6 +39,8 @@ class Shown:
     source: Record | None
     related: tuple[Related, ...]
     cite: str
+    # The `checked` entry whose value refined the chapter's date (see Record.source_date).
+    date_check: dict | None = None
 
     def to_json(self) -> dict:
         return self.record.to_json()
@@ -51,7 +53,19 @@ def show(corpus: Corpus, record_id: str) -> Shown:
         near = corpus.closest(record_id)
         hint = f"; closest: {', '.join(near)}" if near else " (list the ids with 'kb timeline --json')"
         raise NotFound(f"no record {record_id!r}{hint}")
-    return Shown(rec, corpus.get(rec.source_id or ""), related(corpus, rec), f"kb cite {rec.id}")
+    source = corpus.get(rec.source_id or "")
+    return Shown(rec, source, related(corpus, rec), f"kb cite {rec.id}", date_check(rec))
+
+
+def date_check(rec: Record) -> dict | None:
+    """The `checked` entry (field date, status refined) whose value replaced the date the
+    record's own source gives, i.e. the one `Record.source_date` reads; None when there is none."""
+    if rec.source_date is None:
+        return None
+    for c in rec.get("checked", []):
+        if c.get("field") == "date" and c.get("status") == "refined" and c.get("source_says") is not None:
+            return c
+    return None
 
 
 def related(corpus: Corpus, rec: Record) -> tuple[Related, ...]:

@@ -271,6 +271,23 @@ def _label(label: str) -> str:
     return pad(label, LABEL_WIDTH)
 
 
+def _where(shown) -> str:
+    """The record's source and section: 《科技成果转化概述》 1.3节 (chapter-01)."""
+    rec, src = shown.record, shown.source
+    where = []
+    if src:
+        where.append(src.title if src.get("title_is_label") else f"《{src.title}》")
+    if rec.section:
+        where.append(f"{rec.section}节")
+    where.append(f"({rec.source_id})")
+    return " ".join(where)
+
+
+def _evidence(check: dict) -> str:
+    """A `checked` entry's evidence and the facts list it came through."""
+    return f"{check.get('evidence')} (via {check.get('via')})"
+
+
 def show_text(shown, color: bool = False) -> str:
     """One record for a person: every field, quotations in full, checks, notes, related, cite."""
     rec: Record = shown.record
@@ -288,6 +305,13 @@ def show_text(shown, color: bool = False) -> str:
         fields = "、".join(dict.fromkeys(c.get("field", "") for c in disputed))
         lines.append(f"{red[0]}‼ 有争议 DISPUTED: 其他来源与本章说法相矛盾({fields});见下文“核对”{red[1]}")
     lines.append("")
+
+    check = getattr(shown, "date_check", None)
+    if check and rec.date:
+        # Both dates, each with where it comes from: the precise one from another source, and
+        # what the record's own source wrote.
+        lines.append(f"{_label('日期')}{rec.date.zh()} ({rec.date.iso()}) · 据其他来源: {_evidence(check)}")
+        lines.append(f"{_label('本章日期')}{rec.source_date_zh} ({rec.source_date}) · 见 {_where(shown)}")
 
     for label, value in _field_lines(rec):
         if isinstance(value, list):
@@ -311,14 +335,7 @@ def show_text(shown, color: bool = False) -> str:
         lines.append(f"编者概括 summary(编者所写,非来源原文): {rec.get('summary')}")
 
     lines.append("")
-    src = shown.source
-    where = []
-    if src:
-        where.append(src.title if src.get("title_is_label") else f"《{src.title}》")
-    if rec.section:
-        where.append(f"{rec.section}节")
-    where.append(f"({rec.source_id})")
-    lines.append(f"{_label('来源')}{' '.join(where)}")
+    lines.append(f"{_label('来源')}{_where(shown)}")
 
     if checks:
         lines.append("")
@@ -331,7 +348,7 @@ def show_text(shown, color: bool = False) -> str:
                 lines.append(f"      本章: {c['source_says']}")
             if c.get("value") is not None:
                 lines.append(f"      他源: {c['value']}")
-            lines.append(f"      依据: {c.get('evidence')} (via {c.get('via')})")
+            lines.append(f"      依据: {_evidence(c)}")
             if c.get("detail"):
                 lines.append(f"      说明: {c['detail']}")
 
@@ -347,6 +364,8 @@ def show_text(shown, color: bool = False) -> str:
         for r in shown.related:
             o = r.record
             when = o.date.zh() if o.date else "日期不详"
+            if o.source_date:
+                when += f"(本章作{o.source_date_zh})"
             how = "; ".join(HOW_ZH.get(h, h) for h in r.how)
             lines.append(f"  {o.id}")
             lines.append(f"      {when} · {KIND_ZH[o.kind]} · {o.headline} 〔{how}〕")

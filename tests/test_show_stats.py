@@ -11,7 +11,7 @@ from kb.errors import NotFound
 from kb.show import related, show
 from kb.stats import stats
 
-from .test_timeline import FILES, MEMO, TOUR
+from .test_timeline import FILES, MEMO, REFINED_FILES, TOUR
 
 
 @pytest.fixture
@@ -211,6 +211,50 @@ def test_unknown_field_still_shows(make_kb, run):
     assert "\nmood        坚定\n" in r.output
 
 
+# --- kb show: a date another source refined -------------------------------------------------
+
+MEETING_TEXT = """\
+深改委会议上的讲话 〔标题为编者所拟〕
+2021-05-21-meeting · 讲话 remark · 2021年5月21日 (2021-05-21)
+
+日期        2021年5月21日 (2021-05-21) · 据其他来源: 某通讯社报道 (via memo)
+本章日期    2021年5月 (2021-05) · 见 笔记 7节 (memo)
+讲话人      习近平
+场合        深改委会议
+主题        科技成果转化
+
+引语 quotes
+  1. 〔直接引语 direct〕 要用好科技成果评价这个指挥棒,遵循科技创新规律,坚持正确的科技成果评价导向,激发科技人员积极性
+
+来源        笔记 7节 (memo)
+
+核对 checked: 其他来源的说法
+  + 补充 refined · date
+      本章: 2021-05
+      他源: 2021-05-21
+      依据: 某通讯社报道 (via memo)
+      说明: 本章只写月份。
+
+相关记录 related
+  2021-05-hebei-plan
+      2021年5月 · 政策 · 河北省科技成果转化行动方案 〔本记录列出〕
+
+引用: kb cite 2021-05-21-meeting
+"""
+
+
+def test_show_both_dates_and_where_each_comes_from(run, make_kb):
+    root = make_kb(REFINED_FILES)
+    r = run("--kb", str(root), "show", "2021-05-21-meeting")
+    assert r.exit_code == 0
+    assert r.output == MEETING_TEXT
+    # seen from a related record, the refined date says what the chapter wrote
+    hebei = run("--kb", str(root), "show", "2021-05-hebei-plan").output
+    assert "  2021-05-21-meeting\n      2021年5月21日(本章作2021年5月) · 讲话 · 深改委会议 〔列出本记录〕\n" in hebei
+    # a confirmed date check adds no date lines
+    assert "\n本章日期" not in hebei
+
+
 # --- related records ------------------------------------------------------------------------
 
 
@@ -252,6 +296,21 @@ def test_bundled_related_both_ways(bundled):
     assert shown.source.id == "chapter-01"
 
 
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("2021-08-02-guidelines-tech-results-evaluation", "2021-05-21-xi-reform-commission-19th"),
+        ("2021-07-27-hebei-major-results-action-plan", "2021-05-28-xi-academicians-conference"),
+    ],
+)
+def test_bundled_policy_and_speech_relate_both_ways(run, a, b):
+    for this, other in ((a, b), (b, a)):
+        lines = run("show", this).output.splitlines()
+        related = lines[lines.index("相关记录 related") :]
+        assert f"  {other}" in related, (this, other)
+        assert related[related.index(f"  {other}") + 1].endswith("〔本记录列出; 列出本记录〕")
+
+
 # --- unknown ids ----------------------------------------------------------------------------
 
 
@@ -291,6 +350,15 @@ def test_bundled_dispute_stands_out(run):
     assert "  + 补充 refined · original_title" in lines
     assert "原题        为建设世界科技强国而奋斗" in lines
     assert lines[-1] == "引用: kb cite 2016-05-30-xi-national-sci-tech-conference"
+
+
+def test_bundled_refined_date_shows_both(run):
+    lines = run("show", "2021-05-21-xi-reform-commission-19th").output.splitlines()
+    assert lines[1] == "2021-05-21-xi-reform-commission-19th · 讲话 remark · 2021年5月21日 (2021-05-21)"
+    assert lines[3:5] == [
+        "日期        2021年5月21日 (2021-05-21) · 据其他来源: 新华社 2021-08-02 报道(转载) (via official-facts)",
+        "本章日期    2021年5月 (2021-05) · 见 《科技成果转化概述》 1.1节 (chapter-01)",
+    ]
 
 
 def test_bundled_every_record_shows(run, bundled):
