@@ -436,12 +436,21 @@ def _norm(s: str) -> str:
     return "".join(c for c in s if not c.isspace() and not unicodedata.category(c).startswith("P"))
 
 
+# What a draft or a record writes when the chapter does not say: never a name to match on.
+PLACEHOLDERS = ("未载明", "未知", "不详")
+
+
 def _same_name(a: str | None, b: str | None) -> bool:
-    """Two names match when equal after `_norm`, or when one contains the other."""
+    """Two names match when equal after `_norm`, or when one contains the other and the
+    shorter has at least 4 characters and is not a placeholder (未载明 matches no occasion
+    but 未载明 itself)."""
     x, y = _norm(a or ""), _norm(b or "")
     if not x or not y:
         return False
-    return x == y or (min(len(x), len(y)) >= 2 and (x in y or y in x))
+    if x == y:
+        return True
+    short, long_ = sorted((x, y), key=len)
+    return len(short) >= 4 and not short.startswith(PLACEHOLDERS) and short in long_
 
 
 def _hash(*parts: Any) -> str:
@@ -477,6 +486,13 @@ def _occasion(head: str) -> str | None:
     return re.sub(r"^[,,\s]+|[,,\s]+$", "", occ) or None
 
 
+def _unstated(words: str) -> str:
+    """The occasion of a remark whose chapter names none, the way the corpus writes it: 未载明
+    and the chapter's own words, 未载明(章节仅称“2015年习近平总书记提出”)."""
+    words = re.sub(r"^[\s,，]+|[\s,，]+$", "", words.split("。")[-1])
+    return f"未载明(章节仅称“{words}”)" if words else "未载明"
+
+
 def _speech_quotes(rest: str) -> list[dict[str, str]]:
     """The quotations of a remark: its “direct” words, or else the reported passage."""
     body = re.sub(r"^[,,::\s]+", "", rest)
@@ -510,7 +526,7 @@ def _speech_drafts(unit: str, section: str, src: str, topics: Mapping[str, str])
         return []
     speaker = "习近平" if "习近平" in head else None
     if speaker:
-        occasion = _occasion(head) or "未载明"
+        occasion = _occasion(head) or _unstated(head + verb.group(0))
         role = "国家主席" if "国家主席习近平" in head else "总书记" if "总书记" in head else None
         kind = "remark"
         body = None
@@ -537,7 +553,7 @@ def _speech_drafts(unit: str, section: str, src: str, topics: Mapping[str, str])
             "id": f"{date.split('/')[0]}-{kind}-{_hash(date, occ)}",
             "kind": kind,
             "date": date,
-            "title": occ if occ == who else f"{who}:{occ}" if occ != "未载明" else f"{who}({date})",
+            "title": f"{who}({date})" if occ.startswith("未载明") else occ if occ == who else f"{who}:{occ}",
             "title_is_label": True,
         }
         if speaker:
@@ -551,7 +567,7 @@ def _speech_drafts(unit: str, section: str, src: str, topics: Mapping[str, str])
         data["source"] = {"record": src, "section": section}
         data["quotes"] = [dict(q) for q in qs]
         notes = ["kb import 自动提出的草稿,待人工核对。"]
-        if occ == "未载明":
+        if occ.startswith("未载明"):
             notes.append("章节未载明场合。")
         if len(dates) > 1:
             notes.append("章节在一句中给出两个日期;引语按先后顺序分配。")
@@ -638,6 +654,22 @@ def _reference_draft(note: Footnote, src: str, topics: Mapping[str, str]) -> dic
 _DOC = re.compile(r"《([^《》]+)》")
 
 
+_PROVINCE = re.compile(r"^(北京|天津|上海|重庆)市|^([\u4e00-\u9fff]{2,3}?)(?:省|自治区)")
+_CENTRAL = re.compile(r"^(?:中共中央|国务院|全国人|党的|中央|国家|科技部|教育部|财政部|工业和信息化部)")
+
+
+def _region(title: str, issuers: list[str]) -> str:
+    """The region the sentence gives: a province or city the title or an issuer names, 全国
+    for a central issuer; 未知 when it gives none (region is required, so a note says so)."""
+    for name in (title, *issuers):
+        m = _PROVINCE.match(name)
+        if m:
+            return m.group(1) or m.group(2)
+    if issuers and all(_CENTRAL.match(i) for i in issuers):
+        return "全国"
+    return "未知"
+
+
 def _policy_drafts(sentence: str, section: str, src: str, topics: Mapping[str, str]) -> list:
     out = []
     dates = _dates(sentence)
@@ -656,7 +688,7 @@ def _policy_drafts(sentence: str, section: str, src: str, topics: Mapping[str, s
         adjacent = before.endswith("》")  # a list of titles: the verb belongs to the first
         if adjacent:
             issuers = []
-        region = "河北" if "河北" in title or any("河北" in i for i in issuers) else ("全国" if issuers else "未知")
+        region = _region(title, issuers)
         date = dates[0] if dates and issuers else None
         data: dict[str, Any] = {
             "id": f"policy-{(date or 'undated').split('/')[0]}-{_hash(title)}",
@@ -674,6 +706,8 @@ def _policy_drafts(sentence: str, section: str, src: str, topics: Mapping[str, s
             notes.append("章节在这句话里没有给出日期。")
         if not issuers:
             notes.append("章节在这句话里没有给出发文机关。")
+        if region == "未知":
+            notes.append("章节在这句话里没有给出地区;region 为必填,暂记“未知”,待人工补上。")
         data["notes"] = notes
         data["draft"] = True
         out.append(data)
@@ -799,14 +833,19 @@ def propose(clean_text: CleanText, corpus: Any, source_id: str) -> list[Draft]:
     return drafts
 
 
-def _chapter_dates(rec: Any) -> set[str]:
-    """A record's date, and the chapter's own date when the record refines it."""
+def _record_dates(rec: Any) -> set[str]:
+    """The dates a draft may give for `rec`: its own, and the chapter's (`Record.source_date`)
+    where another source refined it (the chapter's 2021-05 for a record dated 2021-05-21)."""
     out = {rec.date.raw} if rec.date else set()
-    for c in rec.get("checked", []) or []:
-        if c.get("field") == "date" and c.get("status") in ("refined", "differs"):
-            if c.get("source_says") is not None:
-                out.add(str(c["source_says"]))
+    if rec.source_date is not None:
+        out.add(rec.source_date)
     return out
+
+
+def _same_speaker(data: Mapping[str, Any], rec: Any) -> bool:
+    """The same speaker when both name one (a meeting's event names none)."""
+    mine, theirs = data.get("speaker"), rec.get("speaker")
+    return not (mine and theirs) or _norm(mine) == _norm(theirs)
 
 
 def _matches(data: Mapping[str, Any], rec: Any) -> bool:
@@ -815,7 +854,8 @@ def _matches(data: Mapping[str, Any], rec: Any) -> bool:
     if kind in ("remark", "event"):
         return (
             rec.kind in ("remark", "event")
-            and str(data["date"]) in _chapter_dates(rec)
+            and str(data["date"]) in _record_dates(rec)
+            and _same_speaker(data, rec)
             and _same_name(data["occasion"], rec.get("occasion"))
         )
     if kind == "reference":
@@ -826,7 +866,10 @@ def _matches(data: Mapping[str, Any], rec: Any) -> bool:
     if kind == "policy":
         if rec.kind == "policy":
             return _same_name(data["title"], rec.title)
-        return f"《{data['title']}》" in rec.title
+        # A document a meeting adopted may be recorded as that meeting's event: the plenum's
+        # 《建议》 is the event "党的十九届五中全会通过《…建议》". Only an event, only by the
+        # whole title in 《》.
+        return rec.kind == "event" and f"《{data['title']}》" in rec.title
     if kind == "statistic":
         return (
             rec.kind == "statistic"
@@ -841,6 +884,8 @@ def _matches(data: Mapping[str, Any], rec: Any) -> bool:
 
 # --------------------------------------------------------------------------------------------
 # Measuring against the hand-curated records
+
+NO_FIGURES = "figures: no hand-curated records of this chapter in the corpus to compare with"
 
 _REF_FIELDS = (
     "authors",
@@ -866,10 +911,29 @@ class Figures:
     false_drafts: tuple[str, ...]
     remarks_missed: tuple[str, ...] = ()
     references_wrong: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    remarks_sections: tuple[str, ...] = ()  # the sections the compared remarks and events come from
 
     @property
     def remarks_share(self) -> float:
         return self.remarks_found / self.remarks_total if self.remarks_total else 0.0
+
+    def to_text(self) -> list[str]:
+        """The figures as report lines."""
+        where = f"sections {', '.join(self.remarks_sections)}" if self.remarks_sections else "no remarks"
+        lines = [
+            f"figures (against the hand-curated records of this chapter; remarks and events from {where}):",
+            f"  remarks and events found with the right date, speaker and occasion: "
+            f"{self.remarks_found}/{self.remarks_total} ({self.remarks_share:.1%})",
+            f"  references parsed field for field right: {self.references_right}/{self.references_total}",
+            f"  drafts that match no record: {len(self.false_drafts)}",
+        ]
+        if self.remarks_missed:
+            lines.append(f"  missed: {', '.join(self.remarks_missed)}")
+        for rid, bad in self.references_wrong.items():
+            lines.append(f"  reference {rid}: wrong {', '.join(bad)}")
+        if self.false_drafts:
+            lines.append(f"  unmatched drafts: {', '.join(self.false_drafts)}")
+        return lines
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -877,6 +941,7 @@ class Figures:
             "remarks_total": self.remarks_total,
             "remarks_share": round(self.remarks_share, 4),
             "remarks_missed": list(self.remarks_missed),
+            "remarks_sections": list(self.remarks_sections),
             "references_right": self.references_right,
             "references_total": self.references_total,
             "references_wrong": {k: list(v) for k, v in self.references_wrong.items()},
@@ -892,16 +957,14 @@ def _truth(corpus: Any, source_ids: Iterable[str] | None) -> list[Any]:
 def measure(drafts: Iterable[Draft], corpus: Any, source_ids: Iterable[str] | None = None) -> Figures:
     """Compare drafts with the corpus's hand-curated records (those citing `source_ids`).
 
-    - remarks: dated remarks and events of sections 1.1 and 1.3 that some draft matches
-      (same date as the chapter gives it, same occasion);
+    - remarks: every remark and event citing the chapter (any section) that some draft
+      matches (same date as the chapter gives it, same speaker, same occasion);
     - references: references whose draft has every parsed field equal (and the anchor);
     - false drafts: drafts that match no hand-curated record at all.
     """
     drafts = [d for d in drafts if d.kind != "source"]
     truth = _truth(corpus, source_ids)
-    speeches = [
-        r for r in truth if r.kind in ("remark", "event") and r.date is not None and r.section in ("1.1", "1.3")
-    ]
+    speeches = [r for r in truth if r.kind in ("remark", "event")]
     missed = tuple(r.id for r in speeches if not any(_matches(d.data, r) for d in drafts))
     refs = [r for r in truth if r.kind == "reference"]
     wrong: dict[str, tuple[str, ...]] = {}
@@ -925,7 +988,14 @@ def measure(drafts: Iterable[Draft], corpus: Any, source_ids: Iterable[str] | No
         false_drafts=false,
         remarks_missed=missed,
         references_wrong=wrong,
+        remarks_sections=tuple(sorted({r.section for r in speeches if r.section}, key=_section_key)),
     )
+
+
+def _section_key(section: str) -> tuple:
+    """1.2 before 1.10: sections sort by their numbers, other labels after them."""
+    parts = section.split(".")
+    return (0, tuple(int(p) for p in parts)) if all(p.isdigit() for p in parts) else (1, section)
 
 
 def _field(v: Any) -> Any:
@@ -940,9 +1010,15 @@ def _field(v: Any) -> Any:
 # Reading, writing, and the whole run
 
 
+PROMOTE = (
+    "drafts stay in {dir}: kb check validates them, search/timeline/cite ignore them until you "
+    "review each, drop draft: true and move it into corpus/ (docs/import.md)"
+)
+
+
 @dataclass(frozen=True)
 class ImportResult:
-    """What one `kb import` proposed, wrote and measured."""
+    """What one `kb import` proposed, wrote (or, in a dry run, would write) and measured."""
 
     file: str
     source: Draft
@@ -951,16 +1027,48 @@ class ImportResult:
     written: tuple[str, ...]
     dry_run: bool
     clean: CleanText = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+    drafts_dir: str = "drafts"
+    planned: tuple[str, ...] = ()  # the files a run writes (paths under drafts_dir)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "file": self.file,
             "dry_run": self.dry_run,
+            "drafts_dir": self.drafts_dir,
             "source": self.source.to_json(),
             "drafts": [d.to_json() for d in self.drafts],
+            "planned": list(self.planned),
             "written": list(self.written),
             "figures": self.figures.to_json() if self.figures else None,
         }
+
+    def to_text(self) -> str:
+        """The human report: the clean text's shape, one line per draft, the files, the figures."""
+        ct = self.clean
+        lines = [f"kb import {self.file}" + (" (dry run: nothing written)" if self.dry_run else "")]
+        if ct is not None:
+            heads = sum(1 for b in ct.blocks if b.level)
+            lines.append(
+                f"clean text: {len(ct.paragraphs)} paragraphs, {heads} headings, "
+                f"{len(ct.footnotes)} footnotes, {len(ct.captions)} figure captions"
+            )
+        lines.append("")
+        for d in (self.source, *self.drafts):
+            date = d.data.get("date") or "-"
+            same = f"  (= {d.same_as})" if d.same_as else ""
+            lines.append(f"{d.status:<9} {d.kind:<9} {date:<21} {d.id:<40} {d.label}{same}")
+        counts: dict[str, int] = {}
+        for d in self.drafts:
+            counts[d.status] = counts.get(d.status, 0) + 1
+        summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+        lines += ["", f"{len(self.drafts)} drafts proposed: {summary or 'none'}"]
+        if self.dry_run:
+            lines.append(f"would write {len(self.planned)} files under {self.drafts_dir}")
+        else:
+            lines.append(f"wrote {len(self.written)} files under {self.drafts_dir}")
+        lines.append(PROMOTE.format(dir=self.drafts_dir))
+        lines += self.figures.to_text() if self.figures else [NO_FIGURES]
+        return "\n".join(lines)
 
 
 def read_chapter(path: str | os.PathLike) -> str:
@@ -1056,18 +1164,25 @@ def import_file(
     src = _source_draft(ct, sid, str(path), home, corpus)
     chapter_ids = _chapter_sources(corpus, text)
     figures = measure(drafts, corpus, chapter_ids) if chapter_ids else None
+    files: dict[str, str] = {}  # path under drafts/ -> its text
+    if src.status == "new":
+        files[f"sources/{sid}.txt"] = ct.text
+    for d in (src, *drafts):
+        if d.status == "new":
+            files[d.path] = to_yaml(d.data)
     written: list[str] = []
+    base = Path(home.drafts_dir)
     if not dry_run:
-        base = Path(home.drafts_dir)
-        if src.status == "new":
-            _write_new(base / "sources" / f"{sid}.txt", ct.text)
-            written.append(f"sources/{sid}.txt")
-        for d in (src, *drafts):
-            if d.status != "new":
-                continue
-            if _write_new(base / d.path, to_yaml(d.data)):
-                written.append(d.path)
-    return ImportResult(str(path), src, tuple(drafts), figures, tuple(written), dry_run, ct)
+        written = [rel for rel, body in files.items() if _write_new(base / rel, body)]
+    return ImportResult(str(path), src, tuple(drafts), figures, tuple(written), dry_run, ct, _shown(base), tuple(files))
+
+
+def _shown(path: Path) -> str:
+    """A folder as the report names it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve())) + "/"
+    except ValueError:
+        return str(path) + "/"
 
 
 def to_yaml(data: Mapping[str, Any]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from types import SimpleNamespace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -104,23 +105,142 @@ def test_parse_reference():
     assert importer.parse_reference("not a reference") is None
 
 
+# The issue's targets: at least 95% of the chapter's remarks and events found, every reference
+# parsed right, no draft that matches no record. The totals come from the corpus, never typed.
+REMARKS_SHARE = 0.95
+
+
+def _chapter_records(corpus, kinds):
+    """The hand-curated records citing the bundled chapter, of `kinds`: the truth to measure by."""
+    chapter = importer._chapter_sources(corpus, TEXT)
+    return [r for r in corpus.records if r.source_id in chapter and r.kind in kinds and not r.get("draft")]
+
+
+def _sections(records):
+    return sorted({r.section for r in records}, key=importer._section_key)
+
+
 def test_drafts_against_the_hand_curated_corpus(bundled):
-    """The figures of issue 7, computed from the corpus: ≥95% remarks, 15/15 references, 0 false."""
+    """The figures of issue 7, computed from the corpus: remarks ≥ 95%, all references, 0 false."""
     ct = importer.clean(TEXT)
     drafts = importer.propose(ct, bundled, "chapter-01-clean")
     chapter = importer._chapter_sources(bundled, TEXT)
     assert chapter == ["chapter-01"]
-    truth = [r for r in bundled.records if r.kind in ("remark", "event") and r.section in ("1.1", "1.3") and r.date]
-    refs = [r for r in bundled.records if r.kind == "reference"]
+    truth = _chapter_records(bundled, ("remark", "event"))
+    refs = _chapter_records(bundled, ("reference",))
     assert truth and refs
     f = importer.measure(drafts, bundled, chapter)
-    assert f.remarks_total == len(truth)
+    assert f.remarks_total == len(truth)  # every remark and event of the chapter, any section
+    assert f.remarks_sections == tuple(_sections(truth))
     assert f.references_total == len(refs)
-    assert f.remarks_found / f.remarks_total >= 0.95, f.remarks_missed
+    assert f.remarks_share >= REMARKS_SHARE, f.remarks_missed
     assert f.references_right == f.references_total, f.references_wrong
     assert f.false_drafts == ()
     # every draft repeats a record already there, so none would be written
     assert {d.status for d in drafts} == {"duplicate"}
+
+
+def test_measure_counts_every_section_of_the_chapter(bundled):
+    """A remark of any section citing the chapter is measured, and its section is reported."""
+    ct = importer.clean(TEXT)
+    drafts = importer.propose(ct, bundled, "x")
+    some = next(r for r in bundled.records if r.id == "2018-05-28-xi-academicians-conference")
+    moved = _record(some, source={"record": "chapter-01", "section": "2.4"}, id="moved", date="1999-01-01")
+    corpus = SimpleNamespace(records=[*bundled.records, moved])
+    f = importer.measure(drafts, corpus, ["chapter-01"])
+    truth = _chapter_records(bundled, ("remark", "event"))
+    assert f.remarks_total == len(truth) + 1
+    assert "moved" in f.remarks_missed
+    assert f.remarks_sections == (*_sections(truth), "2.4")
+
+
+def _record(rec, **changes):
+    """A copy of record `rec` with some fields changed (date given as text)."""
+    from kb.dates import parse_date
+    from kb.records import Record
+
+    data = {**rec.data, **changes}
+    return Record.build(data, parse_date(data["date"]) if data.get("date") else None, rec.path)
+
+
+def _speech(date, occasion, speaker="习近平"):
+    data = {"kind": "remark", "date": date, "occasion": occasion}
+    if speaker:
+        data["speaker"] = speaker
+    return data
+
+
+def test_matcher_needs_date_speaker_and_occasion(bundled):
+    rec = bundled.get("2018-05-28-xi-academicians-conference")
+    occ = rec.get("occasion")
+    assert importer._matches(_speech("2018-05-28", occ), rec)
+    assert importer._matches(_speech("2018-05-28", occ, speaker=None), rec)  # a meeting's event
+    assert not importer._matches(_speech("2018-05-28", occ, speaker="李克强"), rec)
+    assert not importer._matches(_speech("2018-05-29", occ), rec)
+    assert not importer._matches(_speech("2018-05", occ), rec)
+    # containment only for a shorter name of at least 4 characters
+    assert importer._matches(_speech("2018-05-28", "中国科学院第十九次院士大会"), rec)
+    assert not importer._matches(_speech("2018-05-28", "大会"), rec)
+
+
+def test_matcher_placeholder_occasion_matches_nothing_by_containment(bundled):
+    rec = bundled.get("2015-xi-innovation-chain")
+    assert rec.get("occasion").startswith("未载明")
+    assert not importer._matches(_speech("2015", "未载明"), rec)
+    assert not importer._matches(_speech("2015", "未载明(章节仅称)"), rec)
+    # the extractor writes an unstated occasion the corpus's way, with the chapter's words
+    assert importer._unstated("2015年习近平总书记提出") == "未载明(章节仅称“2015年习近平总书记提出”)"
+
+
+def test_matcher_takes_the_chapter_date_of_a_refined_record(bundled):
+    rec = bundled.get("2021-05-21-xi-reform-commission-19th")
+    assert rec.source_date and rec.source_date != rec.date.raw
+    occ = rec.get("occasion")
+    assert importer._matches(_speech(rec.source_date, occ), rec)
+    assert importer._matches(_speech(rec.date.raw, occ), rec)
+    assert not importer._matches(_speech(rec.date.raw[:4], occ), rec)
+
+
+def test_matcher_policy_named_in_an_event_title(bundled):
+    """A policy draft matches an event whose title names the document in 《》, and nothing else."""
+    event = next(r for r in bundled.records if r.kind == "event" and "《" in r.title)
+    title = event.title.split("《", 1)[1].split("》", 1)[0]
+    draft = {"kind": "policy", "title": title}
+    assert importer._matches(draft, event)
+    assert not importer._matches(draft, _record(event, kind="remark"))
+    assert not importer._matches({"kind": "policy", "title": title[:-2]}, event)
+
+
+def test_policy_region_is_the_one_the_sentence_gives(bundled):
+    """Each policy draft's region is its record's, or 未知 with a note when the sentence gives none."""
+    ct = importer.clean(TEXT)
+    policies = [d for d in importer.propose(ct, bundled, "x") if d.kind == "policy"]
+    assert policies
+    unknown = 0
+    for d in policies:
+        region = d.data["region"]
+        if region == "未知":
+            unknown += 1
+            assert any("没有给出地区" in n for n in d.data["notes"]), d.data
+        else:
+            rec = bundled.get(d.same_as)
+            assert region == (rec.get("region") if rec.kind == "policy" else "全国"), d.data
+    assert unknown < len(policies)
+    assert importer._region("广东省促进科技成果转化条例", []) == "广东"
+    assert importer._region("x", ["北京市科学技术委员会"]) == "北京"
+    assert importer._region("x", ["某某协会"]) == "未知"
+
+
+def test_helpers_are_shared_not_copied():
+    """The importer uses kb.text.squash and kb.views.display_width rather than copies of them."""
+    import inspect
+
+    from kb.views import display_width
+
+    source = inspect.getsource(importer)
+    assert not re.search(r'"".join\(\w+\.split\(\)\)', source)
+    assert "east_asian_width" not in source
+    assert importer._width("研究,x") == display_width("研究,x") + 1  # ASCII , typeset full width
 
 
 def test_two_dates_in_one_sentence_make_two_drafts(bundled):
@@ -141,29 +261,43 @@ def _kb(tmp_path, with_records: bool):
     return root
 
 
-def test_import_writes_drafts_that_kb_check_accepts(run, tmp_path):
+def _yaml_files(folder):
+    return sorted(p for p in folder.rglob("*.yaml"))
+
+
+def test_import_writes_drafts_that_kb_check_accepts(run, tmp_path, bundled):
     root = _kb(tmp_path, with_records=False)
+    dry = run("--kb", str(root), "import", str(CHAPTER), "--dry-run")
+    assert dry.exit_code == 0, dry.output
     result = run("--kb", str(root), "import", str(CHAPTER))
     assert result.exit_code == 0, result.output
-    assert "60 drafts proposed: 60 new" in result.output
-    assert "wrote 62 files under drafts/" in result.output
     drafts = root / "drafts"
+    files = [p for p in drafts.rglob("*") if p.is_file()]
+    yamls = _yaml_files(drafts)
+    # the dry run and the real run count the same thing: the files on disk afterwards
+    assert f"would write {len(files)} files under " in dry.output
+    assert f"wrote {len(files)} files under " in result.output
+    n = len(yamls) - 1  # all but the source record
+    assert f"\n{n} drafts proposed: {n} new\n" in result.output
     assert (
         (drafts / "sources" / "chapter-01-clean.txt").read_text(encoding="utf-8").startswith("第1章 科技成果转化概述")
     )
-    assert len(list((drafts / "remarks").glob("*.yaml"))) == 22
-    assert len(list((drafts / "references").glob("*.yaml"))) == 15
-    check = run("--kb", str(root), "check")
-    assert check.exit_code == 0, check.output
-    assert check.output.startswith("61 records valid; 0 errors")
+    # one draft for each hand-curated remark, event, reference and statistic of the chapter
     corpus, problems = scan(root / "corpus", (drafts,))
     assert all(r.get("draft") for r in corpus.records) and not problems
+    written = [r for r in corpus.records if r.kind != "source"]
+    for rec in _chapter_records(bundled, ("remark", "event", "reference", "statistic")):
+        same = [d.id for d in written if d.kind == rec.kind and importer._matches(dict(d.data), rec)]
+        assert len(same) == 1, (rec.id, same)
+    check = run("--kb", str(root), "check")
+    assert check.exit_code == 0, check.output
+    assert check.output.startswith(f"{len(yamls)} records valid; 0 errors")
     # a second run writes nothing: every draft is now a duplicate of the first run's
-    before = {p: p.read_bytes() for p in drafts.rglob("*") if p.is_file()}
+    before = {p: p.read_bytes() for p in files}
     again = run("--kb", str(root), "import", str(CHAPTER))
     assert again.exit_code == 0
-    assert "60 drafts proposed: 60 duplicate" in again.output
-    assert "wrote 0 files under drafts/" in again.output
+    assert f"\n{n} drafts proposed: {n} duplicate\n" in again.output
+    assert "wrote 0 files under " in again.output
     assert {p: p.read_bytes() for p in drafts.rglob("*") if p.is_file()} == before
 
 
@@ -176,30 +310,62 @@ def test_never_writes_over_a_file(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.yaml", "y.yaml"]
 
 
-def test_dry_run_on_the_real_corpus_shows_drafts_and_figures(run, tmp_path):
+def test_dry_run_on_the_real_corpus_shows_drafts_and_figures(run, tmp_path, bundled):
     root = _kb(tmp_path, with_records=True)
     result = run("--kb", str(root), "import", str(CHAPTER), "--dry-run")
     assert result.exit_code == 0, result.output
     out = result.output
     assert out.startswith(f"kb import {CHAPTER} (dry run: nothing written)\n")
     assert "(= 2018-05-28-xi-academicians-conference)" in out
-    assert "found with the right date and occasion: 24/24 (100.0%)" in out
-    assert "references parsed field for field right: 15/15" in out
-    assert "drafts that match no record: 0" in out
+    truth = _chapter_records(bundled, ("remark", "event"))
+    refs = _chapter_records(bundled, ("reference",))
+    assert f"remarks and events from sections {', '.join(_sections(truth))}):" in out
+    found, total = map(int, re.search(r"right date, speaker and occasion: (\d+)/(\d+) \(", out).groups())
+    assert total == len(truth) and found / total >= REMARKS_SHARE
+    right, refs_total = map(int, re.search(r"field for field right: (\d+)/(\d+)\n", out).groups())
+    assert refs_total == len(refs) and right == refs_total
+    assert "\n  drafts that match no record: 0\n" in out
+    # only the source record and its text are new: 2 files
+    assert re.search(r"\nwould write 2 files under \S+\n", out)
     assert not (root / "drafts").exists()
 
 
-def test_json_lists_the_drafts(run, tmp_path):
+def test_output_says_where_drafts_are_and_how_to_promote(run, tmp_path):
+    root = _kb(tmp_path, with_records=False)
+    result = run("--kb", str(root), "import", str(CHAPTER))
+    assert result.exit_code == 0
+    lines = [ln for ln in result.output.splitlines() if ln.startswith("drafts stay in ")]
+    assert lines == [
+        f"drafts stay in {root / 'drafts'}/: kb check validates them, search/timeline/cite ignore them "
+        "until you review each, drop draft: true and move it into corpus/ (docs/import.md)"
+    ]
+
+
+def test_the_report_is_rendered_by_the_library(run, tmp_path):
+    """The command prints ImportResult.to_text() and holds no rendering of its own."""
+    from kb.commands import import_ as cmd
+    from kb.home import locate
+
+    root = _kb(tmp_path, with_records=True)
+    result = run("--kb", str(root), "import", str(CHAPTER), "--dry-run")
+    report = importer.import_file(CHAPTER, locate(root), dry_run=True)
+    assert result.output == report.to_text() + "\n"
+    assert not hasattr(cmd, "format_result")
+
+
+def test_json_lists_the_drafts(run, tmp_path, bundled):
     root = _kb(tmp_path, with_records=True)
     result = run("--kb", str(root), "import", str(CHAPTER), "--dry-run", "--json")
     assert result.exit_code == 0
     data = json.loads(result.output)
     assert data["dry_run"] is True and data["written"] == []
+    assert data["planned"] == ["sources/chapter-01-clean.txt", "sources/chapter-01-clean.yaml"]
     assert data["source"]["id"] == "chapter-01-clean"
     kinds = {d["kind"] for d in data["drafts"]}
     assert kinds == {"remark", "event", "policy", "statistic", "reference"}
     assert all(d["record"]["draft"] is True for d in data["drafts"])
-    assert data["figures"]["references_right"] == 15
+    refs = _chapter_records(bundled, ("reference",))
+    assert data["figures"]["references_right"] == data["figures"]["references_total"] == len(refs)
     assert data["figures"]["false_drafts"] == []
 
 
@@ -252,3 +418,11 @@ def test_text_without_dates(run, tmp_path):
 
 def test_missing_file(run, tmp_path):
     _fails(run, tmp_path, None, "no such file (give the path of a text file extracted from a PDF)")
+
+
+def test_a_directory(run, tmp_path):
+    root = _kb(tmp_path, with_records=False)
+    result = run("--kb", str(root), "import", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.output == f"Error: {tmp_path}: is not a file (give the path of a text file extracted from a PDF)\n"
+    assert not (root / "drafts").exists()
