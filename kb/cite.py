@@ -12,18 +12,18 @@ docs/cite.md explains each rule and every placeholder we print for what a source
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kb.corpus import Corpus, squash
+from kb.corpus import Corpus
 from kb.errors import NotFound, QueryError
 from kb.records import ID_RE, KIND_ZH, KINDS, Record, format_value
+from kb.text import fold, squash, squash_folded
 
 STYLES = ("gbt7714", "csl-json", "ris", "bibtex")
 PUNCTS = ("half", "full")
@@ -91,11 +91,17 @@ _HAN = re.compile(r"^[\u3400-\u9fff·]+$")
 
 
 class _Punct:
-    """The punctuation of an entry: half-width (the default) or full-width."""
+    """The punctuation of an entry: half-width (the default) or full-width.
+
+    Full width follows the answer of GB/T 7714-2015's drafter (陈浩元, 编辑学报 2024, 36(2):139):
+    the period `.` and the slash `/` stay half-width, every other mark is full-width, the type
+    code's brackets included (`［J］`). The page range's hyphen `-` stays as it is.
+    """
 
     def __init__(self, full: bool):
         self.full = full
-        self.dot, self.comma, self.colon = ("．", "，", "：") if full else (".", ",", ":")
+        self.dot = "."
+        self.comma, self.colon = ("，", "：") if full else (",", ":")
         self.lp, self.rp, self.lb, self.rb = ("（", "）", "［", "］") if full else ("(", ")", "[", "]")
         self._table = str.maketrans(
             {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
@@ -113,6 +119,22 @@ class _Punct:
     def supplied(self, s: str) -> str:
         """Information the source does not give, bracketed as the standard requires."""
         return f"{self.lb}{s}{self.rb}"
+
+    def pages(self, pages: Any) -> str:
+        """Pages as the standard writes them: non-contiguous parts separated by a comma.
+
+        The chapter (like CNKI) writes `1-9+17`; GB/T 7714 separates page ranges with `,`
+        (`1-9,17`). The record keeps the verbatim form.
+        """
+        return _PAGE_PLUS.sub(self.comma, str(pages).strip())
+
+
+_PAGE_PLUS = re.compile(r"\s*[+，,]\s*")
+
+
+def std_pages(pages: Any) -> str:
+    """Pages for the exports: `1-9+17` as `1-9,17` (the record keeps the chapter's form)."""
+    return _Punct(False).pages(pages)
 
 
 # ---------------------------------------------------------------- results
@@ -231,11 +253,31 @@ class CiteResult:
             "candidates": [c.to_json() for c in self.candidates],
             "total_candidates": self.total,
         }
+        if self.citations:
+            out["entries"] = [e.to_json() for e in self.entries]
         if self.export is not None:
             out["export"] = self.export
         if self.notices:
             out["notices"] = list(self.notices)
         return out
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        """The numbered bibliography: one entry per distinct text, with every id that cites it.
+
+        A numbered list never repeats an entry: records taken from the same chapter share its
+        number. Records that cannot be cited as a publication (an internal list) have number 0
+        and no entry.
+        """
+        by_number: dict[int, list[Citation]] = {}
+        for c in self.citations:
+            if c.number:
+                by_number.setdefault(c.number, []).append(c)
+        out = []
+        for number, cits in by_number.items():
+            notes = tuple(dict.fromkeys(n for c in cits for n in c.notes))
+            out.append(Entry(number, cits[0].text, cits[0].type_code, tuple(c.id for c in cits), notes))
+        return tuple(out)
 
     def to_text(self) -> str:
         """The result for a person: an export as is, a bibliography, a provenance or a list."""
@@ -259,14 +301,33 @@ class CiteResult:
         if len(self.citations) == 1 and self.mode != "all":
             lines.extend(_block(self.citations[0]))
             return "\n".join(lines)
-        lines.extend(f"[{c.number}] {c.text}" for c in self.citations)
-        noted = [c for c in self.citations if c.notes]
-        if noted:
-            lines.append("")
-            lines.append("说明:")
-            for c in noted:
-                lines.extend(f"[{c.number}] {n}" for n in c.notes)
+        entries = self.entries
+        lines.extend(f"[{e.number}] {e.text}" for e in entries)
+        explain = []
+        for e in entries:
+            if len(e.ids) > 1:
+                explain.append(f"[{e.number}] {len(e.ids)} 条记录引用同一条目: {', '.join(e.ids)}")
+            explain.extend(f"[{e.number}] {n}" for n in e.notes)
+        uncited = [c for c in self.citations if not c.number]
+        for c in uncited:
+            explain.extend(n if c.id in n else f"{c.id}: {n}" for n in c.notes)
+        if explain:
+            lines.extend(["", "说明:", *explain])
         return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One numbered entry of a bibliography and the ids of the records that cite it."""
+
+    number: int
+    text: str
+    type_code: str
+    ids: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"number": self.number, "text": self.text, "type_code": self.type_code, "ids": list(self.ids)}
 
 
 FORM_ZH = {"direct": "直接引语(来源加引号)", "reported": "转述(来源的间接引述,非原话)"}
@@ -329,14 +390,22 @@ def _block(c: Citation) -> list[str]:
                     f"核对:{FIELD_ZH.get(ch.field, ch.field)}{STATUS_ZH.get(ch.status, ch.status)}{val}({ch.evidence})"
                 )
         if p.source:
-            out.append(f"出处:{p.source}" + (f",第{p.section}节" if p.section else ""))
-    out.append(f"著录:{c.text}" if out else c.text)
+            out.append(f"出处:{p.source}" + _section_zh(p.section))
+    if c.text:
+        out.append(f"著录:{c.text}" if out else c.text)
     if c.taken_from:
         out.append(f"转引自:{c.taken_from}")
     out.extend(f"说明:{n}" for n in c.notes)
     if out[-1] != c.text:
         out.append(f"id: {c.id}")
     return out
+
+
+def _section_zh(section: str | None) -> str:
+    """`,第1.3节` for a numbered section, `,“Policy documents”部分` for a named one."""
+    if not section:
+        return ""
+    return f",第{section}节" if re.fullmatch(r"[\d.]+", section) else f",“{section}”部分"
 
 
 # ---------------------------------------------------------------- GB/T 7714
@@ -375,35 +444,50 @@ def format_reference(rec: Record, p: _Punct) -> tuple[str, tuple[str, ...]]:
         if rec.get("issue") is not None:
             s += f"{p.lp}{rec.get('issue')}{p.rp}"
         if rec.get("pages") is not None:
-            s += f"{p.colon}{rec.get('pages')}"
+            s += f"{p.colon}{p.pages(rec.get('pages'))}"
         return s + p.dot, ()
     if code == "N":
         when = rec.date.iso() if rec.date else str(year)
         s = f"{lead}{title}{p.code('N')}{p.dot}{p.text(rec.get('journal', ''))}{p.comma}{when}"
         if rec.get("pages") is not None:
-            s += f"{p.lp}{rec.get('pages')}{p.rp}"
+            s += f"{p.lp}{p.pages(rec.get('pages'))}{p.rp}"
         return s + p.dot, ()
     if code.startswith("EB"):
-        return _online(lead, title, code, rec.date.iso() if rec.date else year, rec, p, notes), tuple(notes)
+        when = rec.date.iso() if rec.date else year
+        return _online(lead, title, code, when, rec.get("url"), rec.get("accessed"), p, notes), tuple(notes)
     place = p.text(rec.get("place")) if rec.get("place") else p.supplied(NO_PLACE)
     publisher = p.text(rec.get("publisher")) if rec.get("publisher") else p.supplied(NO_PUBLISHER)
     s = f"{lead}{title}{p.code(code)}{p.dot}{place}{p.colon}{publisher}{p.comma}{year}"
     if rec.get("pages") is not None:
-        s += f"{p.colon}{rec.get('pages')}"
+        s += f"{p.colon}{p.pages(rec.get('pages'))}"
     return s + p.dot, ()
 
 
-def _online(lead: str, title: str, code: str, when, rec: Record, p: _Punct, notes: list[str]) -> str:
+def _online(lead: str, title: str, code: str, when, url: str | None, accessed, p: _Punct, notes: list[str]) -> str:
+    """`…[EB/OL].(发表日期)[引用日期].网址.` (GB/T 7714-2015 4.6.1); what is missing is left out."""
     s = f"{lead}{title}{p.code(code if '/' in code else code + '/OL')}{p.dot}"
     if when:
         s += f"{p.lp}{when}{p.rp}"
-    if rec.get("accessed"):
-        s += p.supplied(str(rec.get("accessed")))
-    if rec.get("url"):
-        s += f"{p.dot}{rec.get('url')}"
-    else:
+    if accessed:
+        s += p.supplied(str(accessed))
+    if url:
+        s += f"{p.dot}{url}"
+    if not url:
         notes.append("记录没有网址(url):[EB/OL] 著录须有获取和访问路径与引用日期,发表前请补上")
+    elif not accessed:
+        notes.append("记录没有引用日期(accessed):[EB/OL] 著录须有引用日期,发表前请补上")
     return s + p.dot
+
+
+INTERNAL_NOTE = (
+    "来源 {id} 是本库的内部核对清单,不是出版物,不能作为参考文献著录;请引清单中该行所注的公开来源(本工具不代为著录)"
+)
+
+
+def is_internal(src: Record) -> bool:
+    """A source whose title is our own label (`title_is_label: true`), e.g. the facts checklist:
+    an internal list, not a publication, so it has no GB/T 7714 entry."""
+    return src.kind == "source" and bool(src.get("title_is_label"))
 
 
 def format_source(src: Record | None, p: _Punct) -> tuple[str, tuple[str, ...]]:
@@ -414,6 +498,8 @@ def format_source(src: Record | None, p: _Punct) -> tuple[str, tuple[str, ...]]:
     """
     if src is None:
         return "", ("记录没有来源(source.record)",)
+    if is_internal(src):
+        return "", (INTERNAL_NOTE.format(id=src.id),)
     lead = _lead(src.get("authors", []), False, p)
     code = str(src.get("type_code") or "M").upper()
     book = src.get("container_title")
@@ -425,7 +511,7 @@ def format_source(src: Record | None, p: _Punct) -> tuple[str, tuple[str, ...]]:
     if src.date:
         s += f"{p.comma}{src.date.start.year}"
     if src.get("pages") is not None:
-        s += f"{p.colon}{src.get('pages')}"
+        s += f"{p.colon}{p.pages(src.get('pages'))}"
     missing = [
         name
         for name, v in (
@@ -461,34 +547,97 @@ def format_policy(rec: Record, p: _Punct, form: str) -> tuple[str, tuple[str, ..
             notes.append(f"文号未核实,未著录:{ch['value']}见于{ch.get('evidence', '报道')}")
     if form == "online":
         when = rec.date.iso() if rec.date else None
-        return _online(lead, title, "EB/OL", when, rec, p, notes), tuple(notes)
+        return _online(lead, title, "EB/OL", when, rec.get("url"), rec.get("accessed"), p, notes), tuple(notes)
     return f"{lead}{title}{p.code('A')}{p.dot}", tuple(notes)
 
 
-def _is_newspaper(name: str) -> bool:
-    return name.strip("《》").endswith("报")
+PUBLISHED_CODES = ("N", "J", "EB/OL")
 
 
-def format_published(rec: Record, p: _Punct) -> tuple[str, str] | None:
-    """A remark's original text when the record names one: ([N], [J] or [EB/OL], type code)."""
+def published_code(pub: Any) -> tuple[str | None, str | None]:
+    """The type of a speech's printed or online original: `published.type_code`, or a guess.
+
+    Without `type_code` we guess from what the record gives, never from the name (学报 are
+    journals, not newspapers): a URL is online [EB/OL], an issue number a journal [J], a date
+    to the day with no issue a newspaper [N]. Returns (code, note on the guess); (None, note)
+    when nothing tells.
+    """
+    code = str(pub.get("type_code") or "").upper()
+    if code in PUBLISHED_CODES:
+        return code, None
+    where = str(pub.get("in") or "")
+    date_raw = str(pub.get("date") or "")
+    if pub.get("url") or where.startswith(("http://", "https://")):
+        code, why = "EB/OL", "记录有网址"
+    elif pub.get("issue") is not None:
+        code, why = "J", "记录有期号"
+    elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", date_raw):
+        code, why = "N", "记录有到日的出版日期而无期号"
+    else:
+        return None, (
+            f"原文出处 {where} 未标类型(published.type_code),无法判断是报纸、期刊还是网络文献,"
+            "故仍引转载它的来源;请补 type_code(N、J 或 EB/OL)"
+        )
+    return code, f"原文出处未标类型(published.type_code),按{why}著录为[{code}];请核对并补上 type_code"
+
+
+def format_published(rec: Record, p: _Punct) -> tuple[str, str, tuple[str, ...]] | None:
+    """A speech's original text when the record names one, per GB/T 7714-2015:
+
+    [N] `讲话人.题名[N].报纸名,出版日期(版次).` — the newspaper's date, never the speech's;
+    [J] `讲话人.题名[J].刊名,年(期):页码.`;
+    [EB/OL] `讲话人.题名[EB/OL].(发表日期)[引用日期].网址.`
+    Returns (text, type code, notes), or None when the record names no original we can cite.
+    """
     pub = rec.get("published")
     if not pub or not pub.get("in"):
         return None
+    code, guess = published_code(pub)
+    if code is None:
+        return None
+    notes = [guess] if guess else []
     where = str(pub["in"])
     lead = _lead([rec.get("speaker")] if rec.get("speaker") else [], False, p)
-    if rec.get("original_title"):
-        title = p.text(gbt_title(rec.get("original_title")))
-    else:
-        title = p.supplied(rec.title)  # our label, bracketed: it is not a published title
-    when = str(pub.get("date") or (rec.date.iso() if rec.date else ""))
-    if where.startswith(("http://", "https://")):
-        s = f"{lead}{title}{p.code('EB/OL')}{p.dot}"
-        s += f"{p.lp}{when}{p.rp}" if when else ""
-        return f"{s}{p.dot}{where}{p.dot}", "EB/OL"
+    title = speech_title(rec, p)
+    when = pub.get("date")
+    when = str(when) if when is not None else None
+    if code == "EB/OL":
+        url = pub.get("url") or (where if where.startswith(("http://", "https://")) else None)
+        if not when:
+            notes.append("记录未载网络文献的发表日期(published.date),未著录;讲话日期不是发表日期")
+        return _online(lead, title, code, when, url, pub.get("accessed"), p, notes), code, tuple(notes)
     name = p.text(where.strip("《》"))
-    if _is_newspaper(where):
-        return f"{lead}{title}{p.code('N')}{p.dot}{name}{p.comma}{when}{p.dot}", "N"
-    return f"{lead}{title}{p.code('J')}{p.dot}{name}{p.comma}{when[:4]}{p.dot}", "J"
+    s = f"{lead}{title}{p.code(code)}{p.dot}{name}"
+    if code == "N":
+        if when:
+            s += f"{p.comma}{when}"
+        else:
+            notes.append("记录未载见报日期(published.date),未著录;讲话日期不是见报日期,发表前请补上")
+        if pub.get("pages") is not None:
+            s += f"{p.lp}{p.pages(pub['pages'])}{p.rp}"
+        return s + p.dot, code, tuple(notes)
+    if when:
+        s += f"{p.comma}{when[:4]}"
+    else:
+        notes.append("记录未载刊期的年份(published.date),未著录;讲话日期不是出版日期,发表前请补上")
+    if pub.get("issue") is not None:
+        s += f"{p.lp}{pub['issue']}{p.rp}"
+    else:
+        notes.append("记录未载期号(published.issue),发表前请补上")
+    if pub.get("pages") is not None:
+        s += f"{p.colon}{p.pages(pub['pages'])}"
+    return s + p.dot, code, tuple(notes)
+
+
+def speech_title(rec: Record, p: _Punct | None = None) -> str:
+    """A speech's title for a citation: its published `original_title`, else our label in
+    square brackets (supplied by the cataloguer, not a title the speech was published under)."""
+    p = p or _Punct(False)
+    if rec.get("original_title"):
+        return p.text(gbt_title(rec.get("original_title")))
+    if rec.get("title_is_label"):
+        return p.supplied(rec.title)
+    return p.text(gbt_title(rec.title))
 
 
 def provenance(rec: Record, corpus: Corpus) -> Provenance:
@@ -508,7 +657,17 @@ def provenance(rec: Record, corpus: Corpus) -> Provenance:
     pub = rec.get("published")
     published = None
     if pub and pub.get("in"):
-        published = f"{pub['in']}" + (f",{pub['date']}" if pub.get("date") else "")
+        bits = [str(pub["in"])]
+        if pub.get("date"):
+            bits.append(str(pub["date"]))
+        if pub.get("issue") is not None:
+            bits.append(f"第{pub['issue']}期")
+        if pub.get("pages") is not None:
+            pages = str(pub["pages"])
+            bits.append(f"第{pages}版" if pub.get("type_code") == "N" else f"页{pages}")
+        if pub.get("url"):
+            bits.append(str(pub["url"]))
+        published = ",".join(bits)
     figure = None
     if rec.kind == "statistic":
         figure = f"{rec.get('year')}年 {rec.get('region', '')} {rec.get('indicator')} {format_value(rec)}"
@@ -517,6 +676,12 @@ def provenance(rec: Record, corpus: Corpus) -> Provenance:
             figure += f"(较{cmp['base_year']}年 {cmp['change']})"
         if rec.get("share"):
             figure += f"(占{rec.get('share')['of']} {rec.get('share')['value']})"
+    if src is None:
+        source = rec.source_id
+    elif is_internal(src):
+        source = f"{src.title}(本库内部核对清单 {src.id},非出版物)"
+    else:
+        source = f"《{src.title}》"
     return Provenance(
         date=rec.date.iso() if rec.date else None,
         date_zh=rec.date.zh() if rec.date else None,
@@ -529,7 +694,7 @@ def provenance(rec: Record, corpus: Corpus) -> Provenance:
         doc_number=rec.get("doc_number"),
         figure=figure,
         quotes=tuple((q.text, q.form, q.note) for q in rec.quotes),
-        source=(f"《{src.title}》" if src else rec.source_id),
+        source=source,
         section=rec.section,
         checks=checks,
     )
@@ -548,14 +713,19 @@ def citation(rec: Record, corpus: Corpus, number: int = 1, punct: str = "half", 
         code = "EB/OL" if form == "online" else "A"
     elif rec.kind == "source":
         text, notes = format_source(rec, p)
-        code = str(rec.get("type_code") or "M").upper()
+        code = "" if is_internal(rec) else str(rec.get("type_code") or "M").upper()
     else:  # remark, event, statistic: the original text when named, else the chapter
         chapter, notes = format_source(src, p)
+        code = str(src.get("type_code") or "M").upper() if src is not None and chapter else ""
+        text = chapter
         original = format_published(rec, p) if rec.kind in ("remark", "event") else None
         if original:
-            (text, code), taken_from = original, chapter
-        else:
-            text, code = chapter, str(src.get("type_code") or "M").upper() if src else "M"
+            text, code, more = original
+            taken_from = chapter or None
+            notes = (*more, *notes)
+        elif rec.kind in ("remark", "event") and rec.get("published"):
+            _, why = published_code(rec.get("published"))
+            notes = (why, *notes) if why else notes
     prov = provenance(rec, corpus) if rec.kind != "source" else None
     return Citation(rec.id, rec.kind, number, text, code, tuple(notes), prov, taken_from)
 
@@ -585,12 +755,15 @@ _KIND_RANK = {k: i for i, k in enumerate(("remark", "event", "policy", "statisti
 
 
 def find_phrase(corpus: Corpus, phrase: str, kind: str | None = None) -> list[Candidate]:
-    """Records whose quotations or titles contain `phrase` (white space ignored), best first.
+    """Records whose quotations or titles contain `phrase`, best first.
+
+    White space is ignored and both sides are folded (kb.text): full-width and half-width
+    punctuation, traditional and simplified characters, upper and lower case match.
 
     Best: in a direct quotation, then a reported one, then a title; more occurrences first;
     remarks before events, policies, statistics and references; then by date.
     """
-    needle = squash(phrase)
+    needle = squash_folded(phrase)
     if not needle:
         return []
     found = []
@@ -599,15 +772,16 @@ def find_phrase(corpus: Corpus, phrase: str, kind: str | None = None) -> list[Ca
             continue
         best, count, snippet = None, 0, ""
         for q in rec.quotes:
-            hay = squash(q.text)
+            text = squash(q.text)
+            hay = fold(text)  # same length as `text`: offsets found in one hold in the other
             n = hay.count(needle)
             if n:
                 count += n
                 rank = _WHERE_RANK.get(q.form, 1)
                 if best is None or rank < best:
-                    best, snippet = rank, _snippet(hay, needle)
+                    best, snippet = rank, _snippet(text, hay, needle)
         for t in (rec.title, rec.get("original_title")):
-            if t and needle in squash(t):
+            if t and needle in squash_folded(t):
                 count += 1
                 if best is None:
                     best, snippet = 2, squash(t)
@@ -632,10 +806,11 @@ def _candidate(rec: Record, where: str, snippet: str) -> Candidate:
     )
 
 
-def _snippet(hay: str, needle: str, width: int = 24) -> str:
-    at = hay.find(needle)
-    start, end = max(0, at - width), min(len(hay), at + len(needle) + width)
-    return ("…" if start else "") + hay[start:end] + ("…" if end < len(hay) else "")
+def _snippet(text: str, folded: str, needle: str, width: int = 24) -> str:
+    """The original text around the first match found in its folded form."""
+    at = folded.find(needle)
+    start, end = max(0, at - width), min(len(text), at + len(needle) + width)
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
 _FAR = date.max
@@ -683,28 +858,35 @@ def _names(rec: Record) -> list[str]:
     return list(rec.get("authors", []))
 
 
-def _date_parts(rec: Record) -> list[int] | None:
-    if rec.kind == "reference" and rec.get("year"):
-        return [int(rec.get("year"))]
-    if not rec.date:
+def _parts(raw: Any) -> list[int] | None:
+    """CSL date-parts of a date as written (`2018-05-29`, `2016-03`, `2024`; a span's start)."""
+    if raw is None:
         return None
-    raw = rec.date.raw.split("/")[0]
-    return [int(x) for x in raw.split("-")]
+    first = str(raw).split("/")[0]
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", first):
+        return None
+    return [int(x) for x in first.split("-")]
+
+
+CSL_PUBLISHED_TYPES = {"N": "article-newspaper", "J": "article-journal", "EB/OL": "webpage"}
 
 
 def csl_item(rec: Record, corpus: Corpus, cit: Citation) -> dict[str, Any]:
-    """A record as CSL-JSON (the input format of Zotero, citeproc and pandoc)."""
+    """A record as CSL-JSON (the input format of Zotero, citeproc and pandoc).
+
+    Only what the records give: a remark cited from the chapter carries the chapter's date
+    (unknown, so no `issued`), never the date of the speech or of a statistic.
+    """
     item: dict[str, Any] = {"id": rec.id, "language": "zh-CN"}
     names = _names(rec)
     if rec.kind == "policy":
         item["author"] = [{"literal": n} for n in names]
-    elif names:
+    elif names and rec.kind != "statistic":
         item["author"] = [split_name(n) for n in names]
-    parts = _date_parts(rec)
-    if parts:
-        item["issued"] = {"date-parts": [parts]}
-    notes = [] if rec.kind in ("remark", "event") else [f"GB/T 7714: {cit.text}"]
+    notes = [] if rec.kind in ("remark", "event") or not cit.text else [f"GB/T 7714: {cit.text}"]
+    issued = None
     if rec.kind == "reference":
+        issued = _parts(rec.get("year"))
         code = str(rec.get("type_code")).upper()
         item["type"] = {"J": "article-journal", "N": "article-newspaper", "M": "book"}.get(
             code, "webpage" if code.startswith("EB") else "document"
@@ -714,16 +896,20 @@ def csl_item(rec: Record, corpus: Corpus, cit: Citation) -> dict[str, Any]:
             ("journal", "container-title"),
             ("volume", "volume"),
             ("issue", "issue"),
-            ("pages", "page"),
             ("publisher", "publisher"),
             ("place", "publisher-place"),
             ("url", "URL"),
         ):
             if rec.get(key) is not None:
                 item[csl] = str(rec.get(key))
+        if rec.get("pages") is not None:
+            item["page"] = std_pages(rec.get("pages"))
+        if rec.get("accessed"):
+            item["accessed"] = {"date-parts": [_parts(rec.get("accessed"))]}
         if rec.get("authors_truncated"):
             notes.append("作者列表在来源中以“等”截断")
     elif rec.kind == "policy":
+        issued = _parts(rec.date.raw if rec.date else None)
         item["type"] = "legislation"
         item["title"] = rec.title
         if rec.get("doc_number"):
@@ -734,40 +920,61 @@ def csl_item(rec: Record, corpus: Corpus, cit: Citation) -> dict[str, Any]:
             item["URL"] = rec.get("url")
     elif rec.kind in ("remark", "event"):
         pub = rec.get("published") or {}
-        where = str(pub.get("in") or "")
-        if where and _is_newspaper(where):
-            item["type"] = "article-newspaper"
-            item["container-title"] = where.strip("《》")
-        elif where and not where.startswith("http"):
-            item["type"] = "article-journal"
-            item["container-title"] = where.strip("《》")
+        if pub and cit.type_code in CSL_PUBLISHED_TYPES:
+            item["type"] = CSL_PUBLISHED_TYPES[cit.type_code]
+            if cit.type_code != "EB/OL":
+                item["container-title"] = str(pub["in"]).strip("《》")
+            issued = _parts(pub.get("date"))  # the paper's or page's date, never the speech's
+            if pub.get("issue") is not None:
+                item["issue"] = str(pub["issue"])
+            if pub.get("pages") is not None:
+                item["page"] = std_pages(pub["pages"])
+            url = pub.get("url") or (pub["in"] if str(pub["in"]).startswith(("http://", "https://")) else None)
+            if url:
+                item["URL"] = str(url)
+            if pub.get("accessed"):
+                item["accessed"] = {"date-parts": [_parts(pub.get("accessed"))]}
         else:
             item["type"] = "speech"
-        item["title"] = rec.get("original_title") or rec.title
+            issued = _parts(rec.date.raw if rec.date else None)  # a speech is issued when given
+        item["title"] = speech_title(rec)
         item["event"] = rec.get("occasion") or rec.get("body") or ""
         if rec.get("place"):
             item["event-place"] = rec.get("place")
         if rec.get("title_is_label") and not rec.get("original_title"):
-            notes.append("题名为本库所拟的描述,非发表题名")
-        notes.append(f"转引自: {cit.taken_from or cit.text}")
+            notes.append("题名为本库所拟的描述(方括号示著录者所补),非发表题名")
+        if cit.taken_from or cit.text:
+            notes.append(f"转引自: {cit.taken_from or cit.text}")
+        else:
+            notes.extend(cit.notes)
         for ch in rec.get("checked", []):
             if ch.get("status") == "disputed":
                 notes.append(f"归属存疑: {ch.get('value', '')}({ch.get('evidence', '')})")
     else:  # statistic, source: the chapter the figure or text is in
         src = rec if rec.kind == "source" else corpus.get(rec.source_id or "")
-        item["type"] = "chapter"
-        item["title"] = src.title if src else rec.title
-        if src is not None:
+        if src is None or is_internal(src):
+            item["type"] = "document"
+            item["title"] = f"[{src.title if src else rec.title}]"
+            notes.extend(cit.notes)
+        else:
+            item["type"] = "chapter"
+            item["title"] = gbt_title(src.title)
+            if src.get("authors"):
+                item["author"] = [split_name(n) for n in src.get("authors")]
+            issued = _parts(src.date.raw if src.date else None)  # the book's year, not the figure's
             for key, csl in (
                 ("container_title", "container-title"),
                 ("publisher", "publisher"),
                 ("place", "publisher-place"),
-                ("pages", "page"),
             ):
                 if src.get(key):
                     item[csl] = str(src.get(key))
+            if src.get("pages") is not None:
+                item["page"] = std_pages(src.get("pages"))
         if rec.kind == "statistic":
             notes.append(f"{rec.get('quote')}(第{rec.section}节)")
+    if issued:
+        item["issued"] = {"date-parts": [issued]}
     for q in rec.quotes if rec.kind in ("remark", "event") else ():
         notes.append(f"“{q.text}”({q.form})")
     item["note"] = "\n".join(notes)
@@ -779,7 +986,8 @@ def to_csl_json(cits: list[Citation], corpus: Corpus) -> str:
     return json.dumps(items, ensure_ascii=False, indent=2)
 
 
-RIS_TYPES = {"J": "JOUR", "N": "NEWS", "M": "BOOK", "EB/OL": "ELEC"}
+def _iso(parts: list[int], sep: str) -> str:
+    return sep.join([f"{parts[0]:04d}", *[f"{x:02d}" for x in parts[1:]]])
 
 
 def ris_fields(rec: Record, corpus: Corpus, cit: Citation) -> list[tuple[str, str]]:
@@ -803,7 +1011,7 @@ def ris_fields(rec: Record, corpus: Corpus, cit: Citation) -> list[tuple[str, st
     parts = (item.get("issued") or {}).get("date-parts", [[]])[0]
     if parts:
         out.append(("PY", str(parts[0])))
-        out.append(("DA", "/".join([f"{parts[0]:04d}", *[f"{x:02d}" for x in parts[1:]]])))
+        out.append(("DA", _iso(parts, "/")))
     for key, tag in (
         ("volume", "VL"),
         ("issue", "IS"),
@@ -817,10 +1025,14 @@ def ris_fields(rec: Record, corpus: Corpus, cit: Citation) -> list[tuple[str, st
         if item.get(key):
             out.append((tag, str(item[key])))
     if item.get("page"):
-        first, sep, last = str(item["page"]).partition("-")
-        out.append(("SP", first))
-        if sep:
-            out.append(("EP", last))
+        page = str(item["page"])
+        first, sep, last = page.partition("-")
+        if "," in page or not sep:  # several ranges (1-9,17) or one page: all in SP
+            out.append(("SP", page))
+        else:
+            out.extend([("SP", first), ("EP", last)])
+    if item.get("accessed"):
+        out.append(("Y2", _iso(item["accessed"]["date-parts"][0], "/")))
     out.append(("LA", "zh-CN"))
     for line in item["note"].split("\n"):
         out.append(("N1", line))
@@ -861,7 +1073,7 @@ def bibtex_fields(rec: Record, corpus: Corpus, cit: Citation) -> tuple[str, list
     parts = (item.get("issued") or {}).get("date-parts", [[]])[0]
     if parts:
         fields.append(("year", str(parts[0])))
-        fields.append(("date", "-".join([f"{parts[0]:04d}", *[f"{x:02d}" for x in parts[1:]]])))
+        fields.append(("date", _iso(parts, "-")))
     for key, bib in (
         ("volume", "volume"),
         ("issue", "number"),
@@ -875,6 +1087,8 @@ def bibtex_fields(rec: Record, corpus: Corpus, cit: Citation) -> tuple[str, list
     ):
         if item.get(key):
             fields.append((bib, str(item[key])))
+    if item.get("accessed"):
+        fields.append(("urldate", _iso(item["accessed"]["date-parts"][0], "-")))
     fields.append(("langid", "chinese"))
     fields.append(("note", item["note"].replace("\n", "; ")))
     return etype, fields
@@ -902,10 +1116,6 @@ EXPORTERS: dict[str, Callable[[list[Citation], Corpus], str]] = {
 def looks_like_ids(args: tuple[str, ...] | list[str], corpus: Corpus) -> bool:
     """Every argument is an id, or a slug with a hyphen (a mistyped id rather than a phrase)."""
     return bool(args) and all(a in corpus.by_id or (ID_RE.match(a) and "-" in a) for a in args)
-
-
-def closest_ids(corpus: Corpus, wrong: str, n: int = 3) -> list[str]:
-    return difflib.get_close_matches(wrong, list(corpus.by_id), n=n, cutoff=0.5)
 
 
 def cite(
@@ -949,9 +1159,9 @@ def cite(
     if looks_like_ids(args, corpus):
         for a in args:
             if a not in corpus.by_id:
-                near = closest_ids(corpus, a)
-                hint = f"; did you mean {', '.join(near)}?" if near else "; see kb search or kb timeline for ids"
-                raise NotFound(f"no record with id {a!r}{hint}")
+                near = corpus.closest(a)
+                hint = f"; closest: {', '.join(near)}" if near else " (list the ids with 'kb timeline --json')"
+                raise NotFound(f"no record {a!r}{hint}")
         recs = [corpus.by_id[a] for a in dict.fromkeys(args)]
         return _result(corpus, " ".join(args), "ids", recs, style, punct, form)
     phrase = " ".join(args)
@@ -974,7 +1184,15 @@ def cite(
 
 
 def _result(corpus: Corpus, query: str, mode: str, recs: list[Record], style: str, punct: str, form: str) -> CiteResult:
-    cits = tuple(citation(r, corpus, i, punct, form) for i, r in enumerate(recs, 1))
+    cits = []
+    numbers: dict[str, int] = {}  # entry text -> its number: identical entries share one
+    for r in recs:
+        c = citation(r, corpus, 0, punct, form)
+        if c.text:
+            number = numbers.setdefault(c.text, len(numbers) + 1)
+            c = replace(c, number=number)
+        cits.append(c)
+    cits = tuple(cits)
     export = EXPORTERS[style](list(cits), corpus) if style in EXPORTERS else None
     return CiteResult(query, mode, style, punct, cits, (), export)
 
@@ -1004,9 +1222,17 @@ def search_candidates(home) -> Callable[[str], list[Candidate]]:
     return run
 
 
-def cite_in(home, args=(), **options) -> CiteResult:
-    """`cite()` over the corpus of a knowledge base (`kb.home.Home`), with search as fallback."""
+def cite_in(home, args=(), *, all_: bool = False, kind: str | None = None, **options) -> CiteResult:
+    """`cite()` over the corpus of a knowledge base (`kb.home.Home`), with search as fallback.
+
+    `all_` cites every record of `kind` (default: reference); without it `kind` filters the
+    records a phrase may come from. This is what `kb cite` calls.
+    """
     from kb.corpus import load
 
     corpus = load(Path(home.corpus_dir))
+    if all_:
+        options["all_of"] = kind or "reference"
+    else:
+        options["kind"] = kind
     return cite(corpus, args, search=search_candidates(home), **options)

@@ -16,15 +16,16 @@ from .conftest import REPO
 
 # Each expected string is typed from the chapter's footnote and GB/T 7714-2015, not produced by
 # kb: no comma between year and issue when there is no volume; three names then ",等" when
-# the footnote cut the list with 等; the chapter's typeset "———" written as the dash "——".
+# the footnote cut the list with 等; the chapter's typeset "———" written as the dash "——";
+# non-contiguous pages separated by "," (the chapter, like CNKI, writes 1-9+17).
 EXPECTED = {
     "ref-qi-yudong-2024": "戚聿东,杜博.数字经济、高质量发展与推进中国式现代化[J].山东大学学报(哲学社会科学版),2024(1):108-124.",
     "ref-drc-market-institute-2022": "国务院发展研究中心市场经济研究所课题组,王微,邓郁松,等.新一轮技术革命与中国城市化2020—2050——影响、前景与战略[J].管理世界,2022,38(11):12-28.",
     "ref-zhao-yun-2023": "赵云,常悦,胡朝阳,等.历史制度主义视角下国家战略科技力量的逻辑与演进[J].实验室研究与探索,2023,42(10):140-147.",
-    "ref-si-cong-2024": "司聪,任保平.中国式现代化新征程中经济高质量发展的战略重点与路径[J].经济问题,2024(1):1-9+17.",
+    "ref-si-cong-2024": "司聪,任保平.中国式现代化新征程中经济高质量发展的战略重点与路径[J].经济问题,2024(1):1-9,17.",
     "ref-fang-xiaoxia-2023": "方晓霞.创新价值链视域下高职院校科技成果转化路径研究[J].教育与职业,2023(24):77-82.",
     "ref-ding-zhigang-2024": "丁志刚,张书华.中国式现代化的纵向叙事逻辑[J].西南大学学报(社会科学版),2024,50(1):38-53.",
-    "ref-chen-yaqian-2023": "陈雅倩,方永恒,贾周萍.政策组合视角下科技成果转化政策的时间动态性分析[J].中国科技论坛,2023(3):26-36+48.",
+    "ref-chen-yaqian-2023": "陈雅倩,方永恒,贾周萍.政策组合视角下科技成果转化政策的时间动态性分析[J].中国科技论坛,2023(3):26-36,48.",
     "ref-ma-linjing-2020": "马林静.基于高质量发展标准的外贸增长质量评价体系的构建与测度[J].经济问题探索,2020(8):33-43.",
     "ref-li-sen-2024": "李森,刘振天,陈时见,等.高等教育强国建设的中国道路[J].高校教育管理,2024(1):1-23.",
     "ref-zhang-yingqiang-2022": "张应强,姜远谋.超大规模的高等教育普及化:时代背景、现实挑战和道路选择[J].高等教育研究,2022,43(8):1-28.",
@@ -56,11 +57,21 @@ def test_reference_in_gbt7714(bundled, ref_id):
 
 
 def test_full_width_punctuation(bundled):
-    got = C.cite(bundled, ["ref-li-sen-2024", "ref-cai-shuangli-2023"], punct="full")
+    # The 2015 drafter's answer: "." and "/" half-width, every other mark full-width.
+    got = C.cite(bundled, ["ref-li-sen-2024", "ref-cai-shuangli-2023", "ref-si-cong-2024"], punct="full")
     assert [c.text for c in got.citations] == [
-        "李森，刘振天，陈时见，等．高等教育强国建设的中国道路［J］．高校教育管理，2024（1）：1-23．",
-        "蔡双立，张晓丹．开放创新下知识产权保护与区域创新能力提升：堵还是疏？［J］．科研管理，2023，44（5）：149-158．",
+        "李森，刘振天，陈时见，等.高等教育强国建设的中国道路［J］.高校教育管理，2024（1）：1-23.",
+        "蔡双立，张晓丹.开放创新下知识产权保护与区域创新能力提升：堵还是疏？［J］.科研管理，2023，44（5）：149-158.",
+        "司聪，任保平.中国式现代化新征程中经济高质量发展的战略重点与路径［J］.经济问题，2024（1）：1-9，17.",
     ]
+    chapter = C.cite(bundled, ["stat-2022-patent-grants"], punct="full").citations[0].text
+    assert chapter == "科技成果转化概述［M］//［书名不详］.［出版地不详］：［出版者不详］."
+    assert "．" not in chapter
+
+
+def test_records_keep_the_chapters_pages_verbatim(bundled):
+    assert bundled.get("ref-si-cong-2024").get("pages") == "1-9+17"
+    assert bundled.get("ref-chen-yaqian-2023").get("pages") == "26-36+48"
 
 
 def test_whole_bibliography_in_the_order_of_the_footnotes(bundled):
@@ -156,10 +167,15 @@ def test_statistic_cites_its_source(bundled):
     assert c.provenance.quotes[0][0] == "2022年,中国专利授权量为432.34万项,相比2018年大幅增长73.65%。"
 
 
+def bundled_hint(wrong, corpus):
+    return f"no record {wrong!r}; closest: {', '.join(corpus.closest(wrong))}"
+
+
 def test_unknown_id_names_the_closest(bundled):
     with pytest.raises(NotFound) as e:
         C.cite(bundled, ["ref-hu-angang-2032"])
-    assert str(e.value).startswith("no record with id 'ref-hu-angang-2032'; did you mean ref-hu-angang-2023")
+    assert str(e.value) == bundled_hint("ref-hu-angang-2032", bundled)
+    assert str(e.value).startswith("no record 'ref-hu-angang-2032'; closest: ref-hu-angang-2023")
 
 
 def test_no_match_and_bad_options(bundled):
@@ -239,86 +255,327 @@ def test_csl_json_of_every_kind_validates(bundled):
     assert remark["type"] == "speech" and remark["author"] == [{"family": "习", "given": "近平"}]
 
 
-PUBLISHED = """\
+def _printed(published: str, original_title: str | None = "在两院院士大会上的讲话") -> str:
+    title = f"original_title: {original_title}\n" if original_title else ""
+    return f"""\
 id: 2018-05-28-printed
 kind: remark
 date: "2018-05-28"
 title: 测试讲话(见报)
 title_is_label: true
-original_title: 在两院院士大会上的讲话
-speaker: 习近平
+{title}speaker: 习近平
 occasion: 测试会议
 place: 北京
 topics: [科技成果转化]
-source: {record: src, section: "1"}
-published: {date: "2018-05-29", in: 人民日报}
+source: {{record: src, section: "1"}}
+published: {published}
 quotes:
   - text: 要打通“最后一公里”
     form: direct
 """
 
 
-def test_speech_printed_in_a_newspaper(make_kb):
+def _cite_printed(make_kb, published, original_title="在两院院士大会上的讲话", style="gbt7714"):
     from kb.corpus import load
 
-    corpus = load(make_kb({"remarks/2018-05-28-printed.yaml": PUBLISHED}) / "corpus")
-    c = C.cite(corpus, ["2018-05-28-printed"]).citations[0]
-    assert c.text == "习近平.在两院院士大会上的讲话[N].人民日报,2018-05-29."
-    assert c.taken_from == "测试来源[M]//[书名不详].[出版地不详]:[出版者不详],2024."
-    (item,) = json.loads(C.cite(corpus, ["2018-05-28-printed"], style="csl-json").export)
+    corpus = load(make_kb({"remarks/2018-05-28-printed.yaml": _printed(published, original_title)}) / "corpus")
+    assert not corpus.problems
+    return C.cite(corpus, ["2018-05-28-printed"], style=style)
+
+
+TAKEN_FROM = "测试来源[M]//[书名不详].[出版地不详]:[出版者不详],2024."
+
+
+def test_speech_printed_in_a_newspaper(make_kb):
+    pub = '{date: "2018-05-29", in: 人民日报, type_code: N, pages: 2}'
+    c = _cite_printed(make_kb, pub).citations[0]
+    assert c.text == "习近平.在两院院士大会上的讲话[N].人民日报,2018-05-29(2)."
+    assert c.taken_from == TAKEN_FROM and c.type_code == "N"
+    (item,) = json.loads(_cite_printed(make_kb, pub, style="csl-json").export)
     assert item["type"] == "article-newspaper" and item["container-title"] == "人民日报"
-    assert (item["event"], item["event-place"]) == ("测试会议", "北京")
+    assert item["issued"] == {"date-parts": [[2018, 5, 29]]}  # the paper's date, not the speech's
+    assert (item["event"], item["event-place"], item["page"]) == ("测试会议", "北京", "2")
     import jsonschema
 
     jsonschema.validate([item], _schema())
+
+
+def test_newspaper_without_its_date_never_takes_the_speech_date(make_kb):
+    c = _cite_printed(make_kb, "{in: 人民日报, type_code: N}").citations[0]
+    assert c.text == "习近平.在两院院士大会上的讲话[N].人民日报."
+    assert any("未载见报日期" in n for n in c.notes)
+    (item,) = json.loads(_cite_printed(make_kb, "{in: 人民日报, type_code: N}", style="csl-json").export)
+    assert "issued" not in item
+
+
+def test_journal_is_decided_by_type_code_not_by_the_name(make_kb):
+    pub = '{date: "2020-01-01", in: 北京大学学报(哲学社会科学版), type_code: J, issue: 1, pages: "4-8+12"}'
+    c = _cite_printed(make_kb, pub, original_title=None).citations[0]
+    assert c.text == "习近平.[测试讲话(见报)][J].北京大学学报(哲学社会科学版),2020(1):4-8,12."
+    (item,) = json.loads(_cite_printed(make_kb, pub, original_title=None, style="csl-json").export)
+    assert (item["type"], item["title"], item["issue"], item["page"]) == (
+        "article-journal",
+        "[测试讲话(见报)]",
+        "1",
+        "4-8,12",
+    )
+
+
+def test_online_original_with_access_date(make_kb):
+    pub = '{date: "2018-05-28", in: 新华网, type_code: EB/OL, url: "http://www.xinhuanet.com/x.htm", accessed: "2024-01-02"}'
+    c = _cite_printed(make_kb, pub).citations[0]
+    assert c.text == "习近平.在两院院士大会上的讲话[EB/OL].(2018-05-28)[2024-01-02].http://www.xinhuanet.com/x.htm."
+    assert all("type_code" not in n and "url" not in n for n in c.notes)
+    import rispy
+
+    (ris,) = rispy.loads(_cite_printed(make_kb, pub, style="ris").export)
+    assert (ris["type_of_reference"], ris["urls"], ris["access_date"]) == (
+        "ELEC",
+        ["http://www.xinhuanet.com/x.htm"],
+        "2024/01/02",
+    )
+
+
+def test_without_type_code_the_fallback_is_said_in_a_note(make_kb):
+    # 学报 ends in 报 but has an issue: a journal, and the note says it was guessed
+    c = _cite_printed(make_kb, '{date: "2020", in: 某大学学报, issue: 3}').citations[0]
+    assert c.text == "习近平.在两院院士大会上的讲话[J].某大学学报,2020(3)."
+    assert any("未标类型" in n and "[J]" in n for n in c.notes)
+    n = _cite_printed(make_kb, '{date: "2018-05-29", in: 人民日报}').citations[0]
+    assert n.text == "习近平.在两院院士大会上的讲话[N].人民日报,2018-05-29."
+    assert any("未标类型" in x and "[N]" in x for x in n.notes)
+    unknown = _cite_printed(make_kb, '{date: "2018", in: 某刊}').citations[0]
+    assert unknown.text == TAKEN_FROM and unknown.taken_from is None
+    assert any("无法判断" in x for x in unknown.notes)
+
+
+def test_phrase_matches_across_full_and_half_width_punctuation(bundled):
+    rid = "2021-05-21-xi-reform-commission-19th"
+    for phrase in ("加快实现科技自立自强，要用好", "加快实现科技自立自强,要用好", "加快實現科技自立自強,要用好"):
+        got = C.cite(bundled, [phrase])
+        assert got.mode == "phrase" and got.citations[0].id == rid, phrase
+    (cand,) = C.find_phrase(bundled, "加快实现科技自立自强，要用好")
+    assert "加快实现科技自立自强,要用好" in cand.snippet  # the record's own text, not the folded one
+
+
+def _title(rec):
+    """A reference's title as the standard writes it: the chapter's typeset ——— is the dash ——."""
+    return rec.title.replace("———", "——")
+
+
+def _pages(rec):
+    """Pages as the standard writes them: the chapter's 1-9+17 is 1-9,17."""
+    return str(rec.get("pages")).replace("+", ",")
+
+
+def _label(rec):
+    return rec.get("original_title") or (f"[{rec.title}]" if rec.get("title_is_label") else rec.title)
+
+
+def _expected_ris(rec):
+    """What a RIS reader must get back, read from the record itself (never from kb.cite)."""
+    if rec.kind == "reference":
+        out = {
+            "type_of_reference": "JOUR",
+            "authors": list(rec.get("authors")),
+            "title": _title(rec),
+            "secondary_title": rec.get("journal"),
+            "year": str(rec.get("year")),
+            "date": str(rec.get("year")),
+        }
+        if rec.get("volume") is not None:
+            out["volume"] = str(rec.get("volume"))
+        if rec.get("issue") is not None:
+            out["number"] = str(rec.get("issue"))
+        pages = _pages(rec)
+        if "," in pages:
+            out["start_page"] = pages
+        else:
+            out["start_page"], out["end_page"] = pages.split("-")
+    elif rec.kind == "policy":
+        out = {"type_of_reference": "STAT", "authors": list(rec.get("issuers")), "title": rec.title}
+        if rec.get("doc_number"):
+            out["note"] = rec.get("doc_number")
+        if rec.date is not None:
+            out["year"] = rec.date.raw[:4]
+            out["date"] = rec.date.raw.split("/")[0].replace("-", "/")
+    else:  # a remark cited from the chapter: a speech, dated when it was given
+        out = {
+            "type_of_reference": "GEN",
+            "authors": [rec.get("speaker")],
+            "title": _label(rec),
+            "tertiary_title": rec.get("occasion"),
+            "year": rec.date.raw[:4],
+            "date": rec.date.raw.split("/")[0].replace("-", "/"),
+        }
+        if rec.get("place"):
+            out["place_published"] = rec.get("place")
+    out["id"] = rec.id
+    out["language"] = "zh-CN"
+    return out
 
 
 def test_ris_parses_and_every_field_survives(bundled):
     import rispy
 
     ids = [r.id for r in bundled.records if r.kind in ("reference", "policy", "remark")]
-    result = C.cite(bundled, ids, style="ris")
-    parsed = rispy.loads(result.export)
-    assert len(parsed) == len(ids)
-    list_tags = {"AU", "N1", "UR", "KW"}
-    for entry, cit in zip(parsed, result.citations, strict=True):
-        written = C.ris_fields(bundled.get(cit.id), bundled, cit)
-        for tag in {t for t, _ in written}:
-            values = [v for t, v in written if t == tag]
-            got = entry[rispy.TAG_KEY_MAPPING[tag]]
-            assert got == (values if tag in list_tags else values[0]), (cit.id, tag)
-        assert entry["language"] == "zh-CN"
+    parsed = rispy.loads(C.cite(bundled, ids, style="ris").export)
+    assert [e["id"] for e in parsed] == ids
+    for entry in parsed:
+        rec = bundled.get(entry["id"])
+        want = _expected_ris(rec)
+        # persons come back as "family, given": joined again they are the record's names
+        got = {k: v for k, v in entry.items() if k != "notes"}
+        got["authors"] = [a.replace(", ", "") for a in got.get("authors", [])]
+        assert got == want, rec.id
+        assert entry["notes"], rec.id
     hu = parsed[ids.index("ref-hu-angang-2023")]
-    assert (hu["type_of_reference"], hu["authors"], hu["start_page"], hu["end_page"]) == (
-        "JOUR",
-        ["胡, 鞍钢"],
-        "1",
-        "19",
-    )
+    assert hu["authors"] == ["胡, 鞍钢"]
 
 
 def _unescape(value: str) -> str:
     return re.sub(r"\\([&%$#_])", r"\1", value)
 
 
+def _expected_bibtex(rec):
+    """A BibTeX entry's type and fields, read from the record itself (never from kb.cite)."""
+
+    def name(n):
+        return "{" + n + "}" if len(n) > 4 or n.endswith(("课题组", "办公厅", "院", "厅", "部")) else n
+
+    if rec.kind == "reference":
+        authors = [name(a) for a in rec.get("authors")] + (["others"] if rec.get("authors_truncated") else [])
+        out = {
+            "author": " and ".join(authors),
+            "title": _title(rec),
+            "journal": rec.get("journal"),
+            "year": str(rec.get("year")),
+            "date": str(rec.get("year")),
+            "pages": _pages(rec),
+        }
+        if rec.get("volume") is not None:
+            out["volume"] = str(rec.get("volume"))
+        if rec.get("issue") is not None:
+            out["number"] = str(rec.get("issue"))
+        return "article", out
+    return None, None
+
+
 def test_bibtex_parses_and_every_field_survives(bundled):
     import bibtexparser
 
     ids = [r.id for r in bundled.records if r.kind != "source"]
-    result = C.cite(bundled, ids, style="bibtex")
-    library = bibtexparser.parse_string(result.export)
+    library = bibtexparser.parse_string(C.cite(bundled, ids, style="bibtex").export)
     assert not library.failed_blocks
     assert [e.key for e in library.entries] == ids
-    for entry, cit in zip(library.entries, result.citations, strict=True):
-        etype, fields = C.bibtex_fields(bundled.get(cit.id), bundled, cit)
-        assert entry.entry_type == etype
-        assert {k: _unescape(f.value) for k, f in entry.fields_dict.items()} == dict(fields)
-        assert entry.fields_dict["langid"].value == "chinese"
+    for entry in library.entries:
+        rec = bundled.get(entry.key)
+        fields = {k: _unescape(f.value) for k, f in entry.fields_dict.items()}
+        assert fields.pop("langid") == "chinese" and fields.pop("note")
+        etype, want = _expected_bibtex(rec)
+        if etype:
+            assert (entry.entry_type, fields) == (etype, want), rec.id
+        else:
+            assert fields["title"] == (_label(rec) if rec.kind in ("remark", "event") else fields["title"])
     drc = library.entries[ids.index("ref-drc-market-institute-2022")]
     assert (
         drc.fields_dict["author"].value
         == "{国务院发展研究中心市场经济研究所课题组} and 王微 and 邓郁松 and 王瑞民 and others"
     )
+
+
+def test_exports_never_give_the_chapter_a_year(bundled):
+    """The chapter's date is unknown (chapter-01: date null): a statistic's 2022 is not its year."""
+    import bibtexparser
+    import rispy
+
+    assert bundled.get("chapter-01").date is None
+    for rid in ("stat-2022-rd-spending", "stat-2022-patent-grants", "chapter-01"):
+        (item,) = json.loads(C.cite(bundled, [rid], style="csl-json").export)
+        assert "issued" not in item and item["type"] == "chapter", rid
+        assert {"publisher", "publisher-place", "container-title"}.isdisjoint(item), rid
+        (ris,) = rispy.loads(C.cite(bundled, [rid], style="ris").export)
+        assert {"year", "date", "publisher", "place_published"}.isdisjoint(ris), rid
+        (bib,) = bibtexparser.parse_string(C.cite(bundled, [rid], style="bibtex").export).entries
+        assert {"year", "date", "publisher", "address", "booktitle"}.isdisjoint(bib.fields_dict), rid
+
+
+def test_remark_titles_are_marked_as_supplied_in_every_export(bundled):
+    import bibtexparser
+    import rispy
+
+    label = bundled.get("2018-05-28-xi-academicians-conference")
+    published = bundled.get("2016-05-30-xi-national-sci-tech-conference")
+    assert label.get("title_is_label") and not label.get("original_title")
+    assert published.get("original_title") == "为建设世界科技强国而奋斗"
+    ids = [label.id, published.id]
+    csl = json.loads(C.cite(bundled, ids, style="csl-json").export)
+    ris = rispy.loads(C.cite(bundled, ids, style="ris").export)
+    bib = bibtexparser.parse_string(C.cite(bundled, ids, style="bibtex").export).entries
+    want = [f"[{label.title}]", "为建设世界科技强国而奋斗"]
+    assert [i["title"] for i in csl] == want
+    assert [e["title"] for e in ris] == want
+    assert [e.fields_dict["title"].value for e in bib] == want
+    assert "题名为本库所拟的描述" in csl[0]["note"] and "题名为本库所拟的描述" not in csl[1]["note"]
+
+
+def test_policies_from_the_facts_list_do_not_claim_the_chapter(bundled):
+    for rid in ("2016-03-implementing-provisions-tech-transfer-law", "2021-08-02-guidelines-tech-results-evaluation"):
+        assert bundled.get(rid).source_id == "official-facts"
+        result = C.cite(bundled, [rid])
+        for out in (result.to_text(), json.dumps(result.to_json(), ensure_ascii=False)):
+            assert "科技成果转化概述" not in out and "chapter-01" not in out, rid
+        assert "出处:Facts checked against other public sources(本库内部核对清单 official-facts,非出版物)" in (
+            result.to_text()
+        )
+        for style in ("csl-json", "ris", "bibtex"):
+            assert "科技成果转化概述" not in C.cite(bundled, [rid], style=style).export
+
+
+def test_unconfirmed_doc_number_never_reaches_any_entry(bundled):
+    rid = "2016-03-implementing-provisions-tech-transfer-law"
+    assert bundled.get(rid).get("doc_number") is None
+    for form in ("document", "online"):
+        assert "16号" not in C.cite(bundled, [rid], form=form).citations[0].text
+    (item,) = json.loads(C.cite(bundled, [rid], style="csl-json").export)
+    assert "number" not in item and "16号" not in item["note"]
+
+
+# ---------------------------------------------------------------- bibliographies
+
+
+def test_identical_entries_share_one_number(bundled):
+    result = C.cite(bundled, all_of="remark")
+    remarks = [r.id for r in bundled.records if r.kind == "remark"]
+    chapter = [r for r in remarks if not bundled.get(r).get("published")]
+    assert len(chapter) > 1
+    lines = result.to_text().splitlines()
+    assert lines[0] == "[1] " + CHAPTER_ENTRY
+    assert sum(line.endswith(CHAPTER_ENTRY) for line in lines) == 1
+    assert f"[1] {len(chapter)} 条记录引用同一条目: {', '.join(chapter)}" in lines
+    assert lines.count("[1] " + CHAPTER_NOTE) == 1
+    data = result.to_json()
+    assert data["entries"][0] == {"number": 1, "text": CHAPTER_ENTRY, "type_code": "M", "ids": chapter}
+    assert {c["number"] for c in data["citations"]} == {1}
+
+
+def test_several_ids_of_one_source_give_one_entry(bundled):
+    got = C.cite(bundled, ["stat-2022-patent-grants", "ref-hu-angang-2023", "stat-2022-rd-spending"])
+    assert got.to_text().splitlines()[:2] == ["[1] " + CHAPTER_ENTRY, "[2] " + EXPECTED["ref-hu-angang-2023"]]
+    assert [c.number for c in got.citations] == [1, 2, 1]
+    assert "[1] 2 条记录引用同一条目: stat-2022-patent-grants, stat-2022-rd-spending" in got.to_text()
+
+
+def test_the_facts_list_is_not_cited_as_a_book_chapter(bundled):
+    result = C.cite(bundled, all_of="source")
+    facts = next(c for c in result.citations if c.id == "official-facts")
+    assert (facts.text, facts.number, facts.type_code) == ("", 0, "")
+    assert any("内部核对清单" in n and "不是出版物" in n for n in facts.notes)
+    text = result.to_text()
+    assert "Facts checked against other public sources[M]" not in text
+    assert text.splitlines()[0] == "[1] " + CHAPTER_ENTRY
+    assert "来源 official-facts 是本库的内部核对清单,不是出版物" in text
+    assert [e["ids"] for e in result.to_json()["entries"]] == [["chapter-01"]]
 
 
 # ---------------------------------------------------------------- the command
@@ -342,6 +599,14 @@ def test_cli_phrase(run):
     assert result.output == REMARK_OUTPUT
 
 
+def test_cli_remarks_bibliography_prints_the_chapter_once(run, bundled):
+    result = run("cite", "--kind", "remark", "--all")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "[1] " + CHAPTER_ENTRY and lines[1:3] == ["", "说明:"]
+    assert not any(line.startswith("[2]") for line in lines)
+
+
 def test_cli_bibliography(run):
     result = run("cite", "--kind", "reference", "--all")
     assert result.exit_code == 0
@@ -355,8 +620,8 @@ def test_cli_unknown_id(run):
     result = run("cite", "ref-hu-angang-2032")
     assert result.exit_code == 1
     assert result.output == (
-        "Error: no record with id 'ref-hu-angang-2032'; did you mean ref-hu-angang-2023, "
-        "ref-zhang-yingqiang-2022, ref-sun-yinglin-2022?\n"
+        "Error: no record 'ref-hu-angang-2032'; closest: ref-hu-angang-2023, "
+        "ref-zhang-yingqiang-2022, ref-sun-yinglin-2022\n"
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from kb.cite import FORMS, PUNCTS, STYLES
 from kb.cli import Ctx, json_option
 from kb.records import KINDS
 from kb.render import emit
@@ -19,21 +20,21 @@ from kb.render import emit
 )
 @click.option(
     "--style",
-    type=click.Choice(("gbt7714", "csl-json", "ris", "bibtex")),
+    type=click.Choice(STYLES),
     default="gbt7714",
     show_default=True,
     help="GB/T 7714-2015 text, or an export for reference managers.",
 )
 @click.option(
     "--punct",
-    type=click.Choice(("half", "full")),
+    type=click.Choice(PUNCTS),
     default="half",
     show_default=True,
-    help="Punctuation of GB/T 7714 entries: half-width, or full-width (humanities journals).",
+    help="Punctuation of GB/T 7714 entries: half-width, or full-width except . and / (humanities journals).",
 )
 @click.option(
     "--form",
-    type=click.Choice(("document", "online")),
+    type=click.Choice(FORMS),
     default="document",
     show_default=True,
     help="How a policy is cited: 发文机关.题名:文号[A]. or online [EB/OL] with its date.",
@@ -45,9 +46,10 @@ def cite(
 ) -> None:
     """Cite records by id, find who said a phrase, or print the whole bibliography.
 
-    IDs give their GB/T 7714 entries (several: a numbered list [1] [2] …). Any other TEXT
-    finds the record whose quotation or title contains it and prints the quotation with its
-    date, speaker, occasion and source; several matches are listed best first with ids.
+    IDs give their GB/T 7714 entries (several: a numbered list [1] [2] …, identical entries
+    once). Any other TEXT finds the record whose quotation or title contains it and prints the
+    quotation with its date, speaker, occasion and source; several matches are listed best
+    first with ids.
 
     \b
     Examples:
@@ -59,13 +61,5 @@ def cite(
     """
     from kb.cite import cite_in
 
-    result = cite_in(
-        obj.home(),
-        args,
-        all_of=(kind or "reference") if all_ else None,
-        kind=None if all_ else kind,
-        style=style,
-        punct=punct,
-        form=form,
-    )
+    result = cite_in(obj.home(), args, all_=all_, kind=kind, style=style, punct=punct, form=form)
     emit(result if as_json else result.to_text(), as_json=as_json)
