@@ -28,21 +28,70 @@ REAL = REPO / "corpus"
 
 # Share of each kind among generated records (sources are copied, plus one bibliography).
 MIX = (("remark", 0.35), ("event", 0.10), ("policy", 0.25), ("statistic", 0.15), ("reference", 0.15))
-DIRS = {"remark": "remarks", "event": "events", "policy": "policies", "statistic": "statistics", "reference": "references"}
+DIRS = {
+    "remark": "remarks",
+    "event": "events",
+    "policy": "policies",
+    "statistic": "statistics",
+    "reference": "references",
+}
 BIB_ID = "syn-bibliography"
 
-SPEAKERS = ("习近平", "李强", "丁薛祥", "王志刚", "阴和俊", "怀进鹏", "侯建国", "万钢", "白春礼", "李克强", "刘鹤", "陈吉宁")
+SPEAKERS = (
+    "习近平",
+    "李强",
+    "丁薛祥",
+    "王志刚",
+    "阴和俊",
+    "怀进鹏",
+    "侯建国",
+    "万钢",
+    "白春礼",
+    "李克强",
+    "刘鹤",
+    "陈吉宁",
+)
 ROLES = ("总书记", "国务院总理", "国务院副总理", "科技部部长", "中国科学院院长", "教育部部长", "省委书记")
 OCCASIONS = (
-    "两院院士大会", "全国科技创新大会", "科学家座谈会", "中央全面深化改革委员会会议", "中央政治局集体学习",
-    "中关村论坛", "全国人民代表大会", "中央经济工作会议", "中央财经委员会会议", "国家科学技术奖励大会",
-    "企业家座谈会", "考察调研", "全国政协会议", "中国科协全国代表大会",
+    "两院院士大会",
+    "全国科技创新大会",
+    "科学家座谈会",
+    "中央全面深化改革委员会会议",
+    "中央政治局集体学习",
+    "中关村论坛",
+    "全国人民代表大会",
+    "中央经济工作会议",
+    "中央财经委员会会议",
+    "国家科学技术奖励大会",
+    "企业家座谈会",
+    "考察调研",
+    "全国政协会议",
+    "中国科协全国代表大会",
 )
 PLACES = ("北京", "上海", "深圳", "合肥", "武汉", "杭州", "石家庄", "天津", "广州", "成都", "西安", "雄安新区")
-BODIES = ("中共中央政治局", "国务院常务会议", "中央全面深化改革委员会", "全国人民代表大会常务委员会", "中央科技委员会", "中央财经委员会")
+BODIES = (
+    "中共中央政治局",
+    "国务院常务会议",
+    "中央全面深化改革委员会",
+    "全国人民代表大会常务委员会",
+    "中央科技委员会",
+    "中央财经委员会",
+)
 ISSUERS = (
-    "国务院", "国务院办公厅", "中共中央办公厅", "科技部", "教育部", "财政部", "国家发展改革委", "工业和信息化部",
-    "国家知识产权局", "河北省人民政府", "河北省科技厅", "北京市人民政府", "天津市人民政府", "广东省人民政府",
+    "国务院",
+    "国务院办公厅",
+    "中共中央办公厅",
+    "科技部",
+    "教育部",
+    "财政部",
+    "国家发展改革委",
+    "工业和信息化部",
+    "国家知识产权局",
+    "河北省人民政府",
+    "河北省科技厅",
+    "北京市人民政府",
+    "天津市人民政府",
+    "广东省人民政府",
 )
 REGIONS = ("全国", "全国", "全国", "河北", "北京", "天津", "上海", "广东", "江苏", "浙江", "安徽", "湖北")
 ORGS = ("国办发", "国发", "国科发", "财教", "冀政办字", "京政发", "津政发", "粤府")
@@ -50,8 +99,18 @@ POLICY_FORMS = ("若干意见", "实施意见", "行动方案", "若干措施", 
 VALIDITY = ("现行有效", "已修订", "已废止", "未知")
 UNITS = ("万项", "亿元", "万亿元", "%", "万篇", "项", "种", "位", "亿美元", "万人")
 JOURNALS = (
-    "科研管理", "中国科技论坛", "科技管理研究", "管理世界", "经济问题", "中国软科学", "科学学研究",
-    "科学学与科学技术管理", "研究与发展管理", "中国高校科技", "经济研究", "社会科学战线",
+    "科研管理",
+    "中国科技论坛",
+    "科技管理研究",
+    "管理世界",
+    "经济问题",
+    "中国软科学",
+    "科学学研究",
+    "科学学与科学技术管理",
+    "研究与发展管理",
+    "中国高校科技",
+    "经济研究",
+    "社会科学战线",
 )
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力鹏宇浩凯晨欣怡子涵思远志国海燕"
@@ -173,11 +232,22 @@ def generate(out: Path, n: int, seed: int = 1) -> list[str]:
         "text_file": f"{BIB_ID}.txt",
         "notes": ["bench/gen_corpus.py 生成:每条文献的著录原文,供 raw 字段逐字核对。"],
     }
-    (corpus / "sources" / f"{BIB_ID}.yaml").write_text(yaml.dump(src, Dumper=dump, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (corpus / "sources" / f"{BIB_ID}.yaml").write_text(
+        yaml.dump(src, Dumper=dump, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return ids
 
 
-def _record(rng: random.Random, w: Words, kind: str, rid: str, date: str | None, topics: list[str], ids: list[str], bib: list[str]) -> dict:
+def _record(
+    rng: random.Random,
+    w: Words,
+    kind: str,
+    rid: str,
+    date: str | None,
+    topics: list[str],
+    ids: list[str],
+    bib: list[str],
+) -> dict:
     year = int(date[:4]) if date else rng.randint(1978, 2025)
     rec: dict = {"id": rid, "kind": kind, "date": date}
     section = f"1.{rng.randint(1, 3)}"
@@ -212,7 +282,9 @@ def _record(rng: random.Random, w: Words, kind: str, rid: str, date: str | None,
     rec["source"] = {"record": BIB_ID if kind == "reference" else "chapter-01", "section": section}
 
     if kind in ("remark", "event"):
-        rec["quotes"] = [{"text": w.quote(), "form": rng.choice(("direct", "reported"))} for _ in range(rng.randint(1, 3))]
+        rec["quotes"] = [
+            {"text": w.quote(), "form": rng.choice(("direct", "reported"))} for _ in range(rng.randint(1, 3))
+        ]
     elif kind == "policy":
         rec["issuers"] = rng.sample(ISSUERS, rng.randint(1, 2))
         if rng.random() < 0.6:
@@ -230,7 +302,7 @@ def _record(rng: random.Random, w: Words, kind: str, rid: str, date: str | None,
         if rng.random() < 0.5:
             rec["quotes"] = [{"text": w.quote(), "form": "reported"}]
     elif kind == "statistic":
-        rec["indicator"] = rec["title"][len(f"{year}年"):]
+        rec["indicator"] = rec["title"][len(f"{year}年") :]
         unit = rng.choice(UNITS)
         rec["value"] = rng.randint(1, 200) if unit == "位" else round(rng.uniform(0.5, 5000), 2)
         rec["unit"] = unit
@@ -248,8 +320,15 @@ def _record(rng: random.Random, w: Words, kind: str, rid: str, date: str | None,
         raw = f"{','.join(authors)}.{rec['title']}[J].{journal},{year},{vol}({issue}):{pages}."
         bib.append(raw)
         rec.update(
-            authors=authors, authors_truncated=False, type_code="J", journal=journal, year=year,
-            volume=str(vol), issue=str(issue), pages=pages, raw=raw,
+            authors=authors,
+            authors_truncated=False,
+            type_code="J",
+            journal=journal,
+            year=year,
+            volume=str(vol),
+            issue=str(issue),
+            pages=pages,
+            raw=raw,
             anchor={"marker": rng.choice("①②③④⑤"), "text": raw[: rng.randint(8, 20)]},
         )
     if rng.random() < 0.8:
@@ -257,7 +336,14 @@ def _record(rng: random.Random, w: Words, kind: str, rid: str, date: str | None,
     if date is None or rng.random() < 0.3:
         rec["notes"] = [w.composed(rng.randint(1, 3))] + (["日期不详:来源未给出日期。"] if date is None else [])
     if rng.random() < 0.15:
-        rec["checked"] = [{"field": "date", "status": rng.choice(("confirmed", "refined")), "evidence": "新华社报道(转载)", "via": "official-facts"}]
+        rec["checked"] = [
+            {
+                "field": "date",
+                "status": rng.choice(("confirmed", "refined")),
+                "evidence": "新华社报道(转载)",
+                "via": "official-facts",
+            }
+        ]
     if ids and rng.random() < 0.3:
         rec["related"] = sorted(set(rng.sample(ids, min(len(ids), rng.randint(1, 3)))))
     return rec

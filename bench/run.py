@@ -34,10 +34,26 @@ sys.path.insert(0, str(HERE))
 import gen_corpus  # noqa: E402
 
 QUERIES = (
-    "科技自立自强", "科技成果转化", "最后一公里", "基础研究", "关键核心技术", "创新链 产业链",
-    "研发投入", "科技评价", "青年科技人才", "国办发〔2016〕28号", "京津冀 协同创新", "知识产权",
-    "新型举国体制", "科学普及", '"创新驱动发展"', "数字经济 OR 量子科技", "科技强国", "技术转移",
-    "科研院所 改革", "高新技术产品出口",
+    "科技自立自强",
+    "科技成果转化",
+    "最后一公里",
+    "基础研究",
+    "关键核心技术",
+    "创新链 产业链",
+    "研发投入",
+    "科技评价",
+    "青年科技人才",
+    "国办发〔2016〕28号",
+    "京津冀 协同创新",
+    "知识产权",
+    "新型举国体制",
+    "科学普及",
+    '"创新驱动发展"',
+    "数字经济 OR 量子科技",
+    "科技强国",
+    "技术转移",
+    "科研院所 改革",
+    "高新技术产品出口",
 )
 
 
@@ -111,21 +127,25 @@ def main(argv: list[str] | None = None) -> int:
         r_times.append(t)
         r_rss.append(rss)
     s_med, r_med = statistics.median(s_times), statistics.median(r_times)
-    rows.append((
-        "one-shot `kb search 科技自立自强`, bundled corpus, new process",
-        f"{s_med:.3f} s ({s_med / r_med:.2f}x ref)",
-        "≤ 0.30 s and ≤ 0.40x ref",
-        f"import jieba; lcut: {r_med:.3f} s",
-        s_med <= 0.30 and s_med <= 0.4 * r_med,
-    ))
+    rows.append(
+        (
+            "one-shot `kb search 科技自立自强`, bundled corpus, new process",
+            f"{s_med:.3f} s ({s_med / r_med:.2f}x ref)",
+            "≤ 0.30 s and ≤ 0.40x ref",
+            f"import jieba; lcut: {r_med:.3f} s",
+            s_med <= 0.30 and s_med <= 0.4 * r_med,
+        )
+    )
     rss_med, ref_rss = statistics.median(s_rss), statistics.median(r_rss)
-    rows.append((
-        "peak memory (max RSS) of one search",
-        f"{rss_med / 1024:.1f} MiB",
-        "report; ≤ jieba's dictionary",
-        f"import jieba; lcut: {ref_rss / 1024:.1f} MiB",
-        rss_med <= ref_rss,
-    ))
+    rows.append(
+        (
+            "peak memory (max RSS) of one search",
+            f"{rss_med / 1024:.1f} MiB",
+            "report; ≤ jieba's dictionary",
+            f"import jieba; lcut: {ref_rss / 1024:.1f} MiB",
+            rss_med <= ref_rss,
+        )
+    )
 
     # -- queries on 50k records ---------------------------------------------------------------
     from kb.home import locate
@@ -155,13 +175,15 @@ def main(argv: list[str] | None = None) -> int:
     ):
         v = timed[name]
         p95 = pct(v, 0.95)
-        rows.append((
-            f"{label}, {n50} records",
-            f"p95 {p95 * 1000:.1f} ms (p50 {pct(v, 0.5) * 1000:.1f})",
-            f"p95 ≤ {target * 1000:.0f} ms",
-            f"{len(v)} queries, {hits[name] // len(v)} hits avg",
-            p95 <= target,
-        ))
+        rows.append(
+            (
+                f"{label}, {n50} records",
+                f"p95 {p95 * 1000:.1f} ms (p50 {pct(v, 0.5) * 1000:.1f})",
+                f"p95 ≤ {target * 1000:.0f} ms",
+                f"{len(v)} queries, {hits[name] // len(v)} hits avg",
+                p95 <= target,
+            )
+        )
 
     # -- build and re-index at 10k ------------------------------------------------------------
     k10 = ensure_corpus(out, 10_000)
@@ -172,9 +194,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         ref_txt = "skipped (--quick)"
     else:
-        one = [sys.executable, "-c", f"from kb import index; from kb.home import locate; index.build(locate({str(k10)!r}), procs=1)"]
+        one = [
+            sys.executable,
+            "-c",
+            f"from kb import index; from kb.home import locate; index.build(locate({str(k10)!r}), procs=1)",
+        ]
         ref_txt = f"one process: {run_child(one, env)[0]:.1f} s"
-    rows.append((f"full build, {n10} records, {os.cpu_count()} cores", f"{b_med:.1f} s", "≤ 20 s", ref_txt, b_med <= 20.0))
+    rows.append(
+        (f"full build, {n10} records, {os.cpu_count()} cores", f"{b_med:.1f} s", "≤ 20 s", ref_txt, b_med <= 20.0)
+    )
 
     from kb import index as index_mod
 
@@ -198,13 +226,15 @@ def main(argv: list[str] | None = None) -> int:
         target.write_text(original, encoding="utf-8")
         index_mod.ensure(home)
     u_med, c_med = statistics.median(in_proc), statistics.median(cli)
-    rows.append((
-        f"re-index after one record changed, {n10} records",
-        f"{c_med:.3f} s (`kb index`)",
-        "≤ 1 s",
-        f"in-process ensure(): {u_med:.3f} s; full build {b_med:.1f} s",
-        c_med <= 1.0,
-    ))
+    rows.append(
+        (
+            f"re-index after one record changed, {n10} records",
+            f"{c_med:.3f} s (`kb index`)",
+            "≤ 1 s",
+            f"in-process ensure(): {u_med:.3f} s; full build {b_med:.1f} s",
+            c_med <= 1.0,
+        )
+    )
 
     print_table(rows)
     return 0 if all(r[4] for r in rows) else 1

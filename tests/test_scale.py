@@ -19,7 +19,15 @@ from kb.search import Filters, Searcher
 from .conftest import REPO
 
 N = 2000  # with the copied sources above 2,000 records: the build uses both cores
-QUERIES = ("科技自立自强", "科技成果转化", "基础研究", "创新链 产业链", "关键核心技术 OR 科技强国", '"创新驱动发展"', "知识产权")
+QUERIES = (
+    "科技自立自强",
+    "科技成果转化",
+    "基础研究",
+    "创新链 产业链",
+    "关键核心技术 OR 科技强国",
+    '"创新驱动发展"',
+    "知识产权",
+)
 PERIODS = (("2012", "2020-06"), ("2019", None), (None, "1990-03"), ("2001-02-03", "2001-02-03"), ("1985-07", "1986"))
 
 
@@ -47,8 +55,9 @@ def searcher(big):
     s.close()
 
 
-def _all(s, q, f=Filters(), **kw):
+def _all(s, q, f=None, **kw):
     """Every hit of a query; its total must be exact, not Whoosh's estimate."""
+    f = f or Filters()
     first = s.search(q, f, limit=1)
     return s.search(q, f, limit=max(1, first.total), **kw)
 
@@ -85,7 +94,10 @@ def test_kind_and_topic_filters(big, searcher):
     for f, keep in (
         (Filters.make(kinds=("policy", "event")), lambda r: r.kind in ("policy", "event")),
         (Filters.make(topics=("基础研究",)), lambda r: "基础研究" in r.topics),
-        (Filters.make(date_from="2000", kinds=("remark",)), lambda r: r.kind == "remark" and r.date and r.date.end.year >= 2000),
+        (
+            Filters.make(date_from="2000", kinds=("remark",)),
+            lambda r: r.kind == "remark" and r.date and r.date.end.year >= 2000,
+        ),
     ):
         expected = {h.id for h in every.hits if keep(corpus.get(h.id))}
         assert {h.id for h in _all(searcher, "科技成果转化", f).hits} == expected
@@ -96,7 +108,9 @@ def test_facets_count_every_hit(big, searcher):
     result = _all(searcher, "科技自立自强", Filters.make(date_from="2005"), facets=True)
     recs = [corpus.get(h.id) for h in result.hits]
     assert result.facets["kind"] == dict(sorted(Counter(r.kind for r in recs).items(), key=lambda kv: (-kv[1], kv[0])))
-    assert result.facets["year"] == dict(sorted(Counter(str(r.date.start.year) for r in recs).items(), key=lambda kv: (-kv[1], kv[0])))
+    assert result.facets["year"] == dict(
+        sorted(Counter(str(r.date.start.year) for r in recs).items(), key=lambda kv: (-kv[1], kv[0]))
+    )
     topics = Counter(t for r in recs for t in r.topics)
     assert result.facets["topic"] == dict(sorted(topics.items(), key=lambda kv: (-kv[1], kv[0])))
 
