@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 from kb.analysis import fold, segmenter_for, squash
-from kb.dates import DateFormatError, parse_date
 from kb.errors import QueryError
+from kb.filters import Filters
 from kb.home import Home
-from kb.records import KINDS
+
+NO_FILTERS = Filters()
 
 TEXT_FIELDS = ("title", "body", "people", "notes")
 SNIPPET_WIDTH = 60
@@ -20,73 +20,6 @@ _HAN_GAP = re.compile(r"(?<=[\u3400-\u9fff“”‘’])\s+(?=[\u3400-\u9fff“�
 _OPS = r"(?:AND|OR|NOT|ANDNOT|ANDMAYBE)"
 _DANGLING = re.compile(rf"^(?:\s*{_OPS}\b)+|(?:\b{_OPS}\s*)+$")
 _SYNTAX = str.maketrans({"“": '"', "”": '"', "＂": '"', "（": "(", "）": ")", "：": ":"})
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrictions on which records may match; any date precision, periods overlap."""
-
-    start: date | None = None
-    end: date | None = None
-    kinds: tuple[str, ...] = ()
-    topics: tuple[str, ...] = ()
-    people: str | None = None
-    region: str | None = None
-
-    @staticmethod
-    def make(
-        date_from: str | None = None,
-        date_to: str | None = None,
-        year: int | None = None,
-        kinds: tuple[str, ...] = (),
-        topics: tuple[str, ...] = (),
-        people: str | None = None,
-        region: str | None = None,
-    ) -> Filters:
-        """Build filters from command-line values; raise QueryError naming the bad option."""
-        start = end = None
-        try:
-            if date_from:
-                start = parse_date(date_from).start
-            if date_to:
-                end = parse_date(date_to).end
-        except DateFormatError as e:
-            opt = "--from" if date_from and _bad(date_from) else "--to"
-            raise QueryError(f"{opt}: {e}") from None
-        if year is not None:
-            ys, ye = date(year, 1, 1), date(year, 12, 31)
-            start = max(start, ys) if start else ys
-            end = min(end, ye) if end else ye
-        if start and end and start > end:
-            raise QueryError(f"the period is empty: it starts {start} and ends {end}")
-        for k in kinds:
-            if k not in KINDS:
-                raise QueryError(f"--kind: {k!r} is not a kind (use one of: {', '.join(KINDS)})")
-        return Filters(start, end, tuple(kinds), tuple(topics), people or None, region or None)
-
-    @property
-    def active(self) -> bool:
-        return bool(self.start or self.end or self.kinds or self.topics or self.people or self.region)
-
-    def describe(self) -> list[str]:
-        out = []
-        if self.start or self.end:
-            out.append(f"--from/--to {self.start or '…'}–{self.end or '…'}")
-        out += [f"--kind {k}" for k in self.kinds]
-        out += [f"--topic {t}" for t in self.topics]
-        if self.people:
-            out.append(f"--speaker/--issuer {self.people}")
-        if self.region:
-            out.append(f"--region {self.region}")
-        return out
-
-
-def _bad(value: str) -> bool:
-    try:
-        parse_date(value)
-        return False
-    except DateFormatError:
-        return True
 
 
 @dataclass(frozen=True)
@@ -253,7 +186,7 @@ class Searcher:
     def search(
         self,
         text: str,
-        filters: Filters = Filters(),
+        filters: Filters = NO_FILTERS,
         limit: int = 10,
         sort: str = "relevance",
         facets: bool = False,
@@ -638,7 +571,7 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def search(home: Home, text: str, filters: Filters = Filters(), **kwargs) -> SearchResult:
+def search(home: Home, text: str, filters: Filters = NO_FILTERS, **kwargs) -> SearchResult:
     """One search, opening (and refreshing) the index first."""
     with Searcher(home) as s:
         result = s.search(text, filters, **kwargs)
