@@ -42,9 +42,11 @@ def mark(text: str, color: bool) -> str:
 
 def search_text(result, color: bool = False) -> str:
     """A search result for a person: one block per hit, the matched words marked."""
+    from kb.dates import parse_date
     from kb.records import KIND_ZH
 
     lines: list[str] = []
+    marked = False
     if not result.total:
         lines.append(f"no hits for {result.query!r}")
         for s in result.suggestions:
@@ -57,12 +59,18 @@ def search_text(result, color: bool = False) -> str:
     for i, h in enumerate(result.hits, 1):
         who = f" · {h.people}" if h.people else ""
         lines.append("")
-        lines.append(f"{i}. {h.date_zh} [{KIND_ZH.get(h.kind, h.kind)}] {h.title}{who}")
+        star = "*" if h.date_source else ""
+        lines.append(f"{i}. {h.date_zh}{star} [{KIND_ZH.get(h.kind, h.kind)}] {h.title}{who}")
         if h.headline and h.headline != h.title:
             lines.append(f"   {h.headline}")
         if h.snippet:
             lines.append(f"   {mark(h.snippet, color)}")
-        lines.append(f"   id: {h.id}" + (f" · matched: {', '.join(h.matched)}" if h.matched else ""))
+        source_date = f" · 本章作{parse_date(h.date_source).zh()}" if h.date_source else ""
+        lines.append(f"   id: {h.id}{source_date}" + (f" · matched: {', '.join(h.matched)}" if h.matched else ""))
+        marked = marked or bool(h.date_source)
+    if marked:
+        lines.append("")
+        lines.append("* 日期据其他来源补充,本章原文见“本章作”;依据见 kb show ID")
     if result.facets:
         lines.append("")
         for name, counts in result.facets.items():

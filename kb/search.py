@@ -28,6 +28,7 @@ class Hit:
     kind: str
     date: str | None
     date_zh: str
+    date_source: str | None  # the chapter's own date where another source refined it
     title: str
     headline: str
     people: str
@@ -42,6 +43,7 @@ class Hit:
             "kind": self.kind,
             "date": self.date,
             "date_zh": self.date_zh,
+            "date_source": self.date_source,
             "title": self.title,
             "headline": self.headline,
             "people": self.people,
@@ -290,6 +292,7 @@ class Searcher:
             kind=stored["kind"],
             date=stored.get("date"),
             date_zh=stored.get("date_zh", ""),
+            date_source=stored.get("date_source"),
             title=stored.get("title", ""),
             headline=stored.get("headline", ""),
             people=stored.get("people", ""),

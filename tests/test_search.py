@@ -211,7 +211,7 @@ def test_cli_json_shape(run, kb_copy):
     data = json.loads(result.stdout)
     assert list(data) == ["query", "total", "hits"] or list(data)[:3] == ["query", "total", "hits"]
     hit = data["hits"][0]
-    assert list(hit) == ["id", "kind", "date", "date_zh", "title", "headline", "people", "score", "snippet", "matched", "path"]
+    assert list(hit) == ["id", "kind", "date", "date_zh", "date_source", "title", "headline", "people", "score", "snippet", "matched", "path"]
     assert (hit["id"], hit["date"], hit["date_zh"], hit["matched"]) == (LAST_MILE, "2018-05-28", "2018年5月28日", ["最后一公里"])
     assert "[[最后一公里]]" in hit["snippet"]
 
@@ -237,3 +237,11 @@ def test_cli_bad_option_is_one_line(run, kb_copy):
     result = run("--kb", str(kb_copy), "search", "科技", "--from", "2018-02-30")
     assert result.exit_code == 1
     assert result.output == "Error: --from: '2018-02-30' is not a valid date (use YYYY, YYYY-MM or YYYY-MM-DD)\n"
+
+
+def test_cli_marks_a_date_another_source_refined(run, kb_copy):
+    result = run("--kb", str(kb_copy), "search", "指挥棒")
+    lines = result.stdout.splitlines()
+    assert lines[2] == "1. 2021年5月21日* [讲话] 习近平在中央全面深化改革委员会第十九次会议上的讲话 · 习近平"
+    assert lines[5] == "   id: 2021-05-21-xi-reform-commission-19th · 本章作2021年5月 · matched: 指挥棒"
+    assert lines[-1] == "* 日期据其他来源补充,本章原文见“本章作”;依据见 kb show ID"
