@@ -210,12 +210,16 @@ class Searcher:
         if not filters.kinds:
             fq.append(Q.ConstantScoreQuery(Q.Not(Q.Term("kind", "source")), 0.0))
         full = Q.And([q, *fq]).normalize() if fq else q
-        mask = None
-        if phrases:
-            allowed = self._phrase_docs(full, phrases)
-            full = Q.And([full, Q.ConstantScoreQuery(_DocSet(allowed), 0.0)]) if allowed else Q.NullQuery
-            del mask
-        kwargs = {}
+        kwargs: dict = {}
+        # A phrase that is one index term holds as a substring wherever the term matched
+        # (terms are pieces of the folded text); only longer phrases need reading the text.
+        to_check = [p for p in phrases if self._analyze(p) != [squash(p)]]
+        if to_check:
+            allowed = self._phrase_docs(full, to_check)
+            if allowed:
+                kwargs["filter"] = allowed
+            else:
+                full = Q.NullQuery
         if sort == "date":
             kwargs["sortedby"] = "sortkey"
         if facets:
@@ -435,36 +439,6 @@ def _bound_matcher(values: list[int], ends: list[int], lo: int | None, hi: int |
             return None
 
     return BoundMatcher(start)
-
-
-class _DocSet:
-    """A Whoosh query matching a fixed set of documents (the verified phrase matches)."""
-
-    def __new__(cls, docs: set[int]):
-        from whoosh import query as Q
-
-        class DocSet(Q.Query):
-            def __init__(self, docs):
-                self._docs = sorted(docs)
-
-            def __eq__(self, other):
-                return type(other) is type(self) and other._docs == self._docs
-
-            def __hash__(self):
-                return hash(tuple(self._docs))
-
-            def estimate_size(self, ixreader):
-                return len(self._docs)
-
-            def docs(self, searcher):
-                return iter(self._docs)
-
-            def matcher(self, searcher, context=None):
-                from whoosh.matching import ListMatcher
-
-                return ListMatcher(self._docs) if self._docs else __import__("whoosh.matching").matching.NullMatcher()
-
-        return DocSet(docs)
 
 
 def _phrase_to_and(node):

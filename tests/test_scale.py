@@ -174,3 +174,23 @@ def test_freshness_at_scale(big):
         assert s.search("独一无二的规模测试标题").total == 0
         with s.opened.open().searcher() as ws:
             assert ws.doc_count() == N + 3
+
+
+@pytest.mark.parametrize("phrase", ["加快科研成果从样品到产品", "科技成果 转化", "要加快创新成果转化应用", "创新驱动发展"])
+def test_phrase_hits_are_exactly_the_records_holding_the_phrase(big, searcher, phrase):
+    """Counted from the records themselves: every record whose searchable text holds the
+    phrase (white space and variants folded), and no other."""
+    from kb.index import body_text, notes_text
+    from kb.text import squash_folded
+
+    _, corpus = big
+    wanted = squash_folded(phrase)
+    expected = {
+        r.id
+        for r in corpus.records
+        if r.kind != "source"
+        and wanted in squash_folded(" ".join([r.title, body_text(r), " ".join(r.people), notes_text(r)]))
+    }
+    got = _all(searcher, f'"{phrase}"')
+    assert got.total == len(expected)
+    assert {h.id for h in got.hits} == expected
