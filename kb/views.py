@@ -1,4 +1,4 @@
-"""Human views of the timeline, of one record and of the corpus's counts.
+"""Human views of search results, the timeline, one record and the corpus's counts.
 
 Terminal views fit 80 columns counting a CJK character as two (unicodedata's East Asian
 width), so truncation never breaks the layout. Quotations in `kb show` are never wrapped or
@@ -12,6 +12,7 @@ from typing import Any
 
 from kb.dates import DateFormatError, parse_date
 from kb.records import KIND_ZH, Record, fields_of, format_value
+from kb.render import mark as _marks
 
 WIDTH = 80
 ELLIPSIS = "…"
@@ -402,4 +403,40 @@ def stats_text(st) -> str:
         w = min(40, max((display_width(k) for k, _ in pairs), default=0))
         for k, n in pairs:
             lines.append(f"  {pad(truncate(k, 40), w)}  {n:>4}")
+    return "\n".join(lines)
+
+
+def search_text(result, color: bool = False) -> str:
+    """A search result for a person: one block per hit, the matched words marked."""
+    lines: list[str] = []
+    marked = False
+    if not result.total:
+        lines.append(f"no hits for {result.query!r}")
+        for s in result.suggestions:
+            lines.append(f"  try: {s}")
+        if not result.suggestions:
+            lines.append("  try fewer or shorter words, or drop a filter")
+        return "\n".join(lines)
+    shown = len(result.hits)
+    lines.append(f"{result.total} hit(s) for {result.query!r}" + (f", showing {shown}" if shown < result.total else ""))
+    for i, h in enumerate(result.hits, 1):
+        who = f" · {h.people}" if h.people else ""
+        lines.append("")
+        star = "*" if h.date_source else ""
+        lines.append(f"{i}. {h.date_zh}{star} [{KIND_ZH.get(h.kind, h.kind)}] {h.title}{who}")
+        if h.headline and h.headline != h.title:
+            lines.append(f"   {h.headline}")
+        if h.snippet:
+            lines.append(f"   {_marks(h.snippet, color)}")
+        source_date = f" · 本章作{parse_date(h.date_source).zh()}" if h.date_source else ""
+        lines.append(f"   id: {h.id}{source_date}" + (f" · matched: {', '.join(h.matched)}" if h.matched else ""))
+        marked = marked or bool(h.date_source)
+    if marked:
+        lines.append("")
+        lines.append("* 日期据其他来源补充,本章原文见“本章作”;依据见 kb show ID")
+    if result.facets:
+        lines.append("")
+        for name, counts in result.facets.items():
+            shown_counts = ", ".join(f"{k} {v}" for k, v in list(counts.items())[:12])
+            lines.append(f"{name}: {shown_counts}")
     return "\n".join(lines)

@@ -49,9 +49,9 @@ def search(obj: Ctx, query, date_from, date_to, year, kinds, topics, people, reg
       kb search '"科技成果评价" OR 指挥棒' --from 2018 --to 2021-06
       kb search 科技成果转化 --issuer 国务院办公厅 --sort date --json
     """
-    from kb.render import search_text
     from kb.search import Filters
     from kb.search import search as run_search
+    from kb.views import search_text
 
     filters = Filters.make(date_from, date_to, year, kinds, topics, people, region)
     result = run_search(obj.home(), " ".join(query), filters, limit=limit, sort=sort, facets=facets, exact=exact)
