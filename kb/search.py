@@ -182,7 +182,7 @@ class Searcher:
             parts.append(_DatedWithin("end", f.start.toordinal(), None, self._columns))
         if f.end:
             parts.append(_DatedWithin("start", None, f.end.toordinal(), self._columns))
-        return [Q.ConstantScoreQuery(p, 0.0) for p in parts]
+        return parts
 
     # -- running --------------------------------------------------------------------------
     def search(
@@ -208,8 +208,9 @@ class Searcher:
         q, phrases, notices = self.parse(text, exact)
         fq = self._filter_query(filters)
         if not filters.kinds:
-            fq.append(Q.ConstantScoreQuery(Q.Not(Q.Term("kind", "source")), 0.0))
-        full = Q.And([q, *fq]).normalize() if fq else q
+            fq.append(Q.Not(Q.Term("kind", "source")))
+        # Filters decide which records match, never how they rank: Require scores by `q` alone.
+        full = _require(q, fq[0] if len(fq) == 1 else Q.And(fq)).normalize() if fq else q
         kwargs: dict = {}
         # A phrase that is one index term holds as a substring wherever the term matched
         # (terms are pieces of the folded text); only longer phrases need reading the text.
@@ -333,8 +334,7 @@ class _DatedWithin:
     at most `hi`; undated records never match. Equivalent to NumericRange(field, lo, hi), but
     read from the index's sortkey/endkey columns one document at a time as the intersection
     with the words asks, instead of materialising every document in the period (which costs
-    tens of milliseconds at 50,000 records). It reports NumericRange's size estimate, so the
-    query tree, and so the order in which scores are added, stays the same."""
+    tens of milliseconds at 50,000 records). It reports NumericRange's size estimate."""
 
     def __new__(cls, fieldname: str, lo: int | None, hi: int | None, cache: dict):
         from whoosh import query as Q
@@ -423,22 +423,39 @@ def _bound_matcher(values: list[int], ends: list[int], lo: int | None, hi: int |
         def supports(self, astype):
             return False
 
-        # A match scores 1.0, as NumericRange's constant-score matcher does: Whoosh adds it
-        # to every hit of a date-filtered search (the 0.0 of the ConstantScoreQuery around it
-        # applies only when no current match is needed), and results must stay the same.
+        # A filter: it only decides membership (under Require, its score is never used).
         def weight(self):
-            return 1.0
+            return 0.0
 
         def score(self):
-            return 1.0
+            return 0.0
 
         def max_quality(self):
-            return 1.0
+            return 0.0
 
         def term(self):
             return None
 
     return BoundMatcher(start)
+
+
+def _require(scored, required):
+    """`scored` restricted to documents `required` matches, scored by `scored` alone.
+
+    Whoosh 2.7.4's own `Require.matcher` returns an AndNotMatcher (it excludes what it should
+    require), so this subclass builds the RequireMatcher that class was meant to use."""
+    from whoosh import query as Q
+    from whoosh.matching import NullMatcher, RequireMatcher
+
+    class Require(Q.Require):
+        def matcher(self, searcher, context=None):
+            a = self.a.matcher(searcher, context)
+            b = self.b.matcher(searcher, searcher.boolean_context())
+            if not a.is_active() or not b.is_active():
+                return NullMatcher()
+            return RequireMatcher(a, b)
+
+    return Require(scored, required)
 
 
 def _phrase_to_and(node):

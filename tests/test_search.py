@@ -245,3 +245,26 @@ def test_cli_marks_a_date_another_source_refined(run, kb_copy):
     assert lines[2] == "1. 2021年5月21日* [讲话] 习近平在中央全面深化改革委员会第十九次会议上的讲话 · 习近平"
     assert lines[5] == "   id: 2021-05-21-xi-reform-commission-19th · 本章作2021年5月 · matched: 指挥棒"
     assert lines[-1] == "* 日期据其他来源补充,本章原文见“本章作”;依据见 kb show ID"
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters.make(kinds=("remark",)),
+        Filters.make(date_from="2018"),
+        Filters.make(people="习近平"),
+        Filters.make(topics=("科技成果转化",)),
+        Filters.make(date_from="2016", date_to="2022-06", kinds=("remark", "policy")),
+    ],
+)
+def test_filters_never_change_scores(searcher, filters):
+    """A filter decides which records match, not how they rank."""
+    plain = {h.id: h.score for h in searcher.search("科技成果转化", limit=100).hits}
+    filtered = searcher.search("科技成果转化", filters, limit=100)
+    assert filtered.total > 0
+    for h in filtered.hits:
+        assert h.score == plain[h.id]
+
+
+def test_region_filter_excludes_records_without_that_region(searcher):
+    assert searcher.search("最后一公里", Filters.make(region="河北")).total == 0
