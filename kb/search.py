@@ -88,6 +88,7 @@ class Searcher:
         self.segmenter = self.opened.segmenter or segmenter_for(self.searcher.schema["body"].analyzer.dictionary)
         self.synonyms = _load_synonyms(home)
         self._syn_terms: dict[str, list[list[str]]] | None = None
+        self._parser = None
         self._columns: dict = {}  # per segment reader: its records' start and end ordinals
 
     def close(self) -> None:
@@ -131,7 +132,9 @@ class Searcher:
             notices.append(f"an operator with nothing on one side was ignored; searched: {trimmed}")
             qtext = trimmed
         phrases = [p for p in re.findall(r'"([^"]+)"', qtext) if p.strip()]
-        parser = MultifieldParser(list(TEXT_FIELDS), self.searcher.schema)
+        if self._parser is None:
+            self._parser = MultifieldParser(list(TEXT_FIELDS), self.searcher.schema)
+        parser = self._parser
         q = None
         if qtext.count('"') % 2 == 0 and qtext.count("(") == qtext.count(")") and not re.search(r"\w+:\s*$", qtext):
             try:
@@ -238,11 +241,12 @@ class Searcher:
             depth = limit if sort == "date" else max(limit, RERANK_DEPTH)
             results = self._run(full, depth, kwargs)
         whole = squash(re.sub(r'["()]|\b(?:AND|OR|NOT)\b|\w+:', " ", text.translate(_SYNTAX)))
-        hits = tuple(self._hit(h, q, phrases, whole) for h in results) if results is not None else ()
+        ranked = [(self._score(h, whole), h) for h in results] if results is not None else []
         if sort != "date":
             # BM25 times the record's prior: what was said and issued ranks above what was
             # written about it. Sorted by (score, id) so equal scores keep a stable order.
-            hits = tuple(sorted(hits, key=lambda h: (-h.score, h.id))[:limit])
+            ranked = sorted(ranked, key=lambda sh: (-sh[0], sh[1]["id"]))[:limit]
+        hits = tuple(self._hit(h, score, phrases) for score, h in ranked)  # snippets for shown hits only
         total = len(results) if results is not None else 0
         fac = {}
         if facets and results is not None:
@@ -287,7 +291,12 @@ class Searcher:
                 out.add(docnum)
         return out
 
-    def _hit(self, h, q, phrases: list[str], whole: str = "") -> Hit:
+    @staticmethod
+    def _score(h, whole: str) -> float:
+        stored = h.fields()
+        return float(h.score or 0.0) * float(stored.get("prior") or 1.0) * title_bonus(whole, stored.get("title", ""))
+
+    def _hit(self, h, score: float, phrases: list[str]) -> Hit:
         stored = h.fields()
         matched_terms = sorted({t.decode("utf-8") if isinstance(t, bytes) else t for f, t in (h.matched_terms() or []) if f in TEXT_FIELDS})
         marks = [squash(p) for p in phrases] + matched_terms
@@ -301,7 +310,7 @@ class Searcher:
             title=stored.get("title", ""),
             headline=stored.get("headline", ""),
             people=stored.get("people", ""),
-            score=float(h.score or 0.0) * float(stored.get("prior") or 1.0) * title_bonus(whole, stored.get("title", "")),
+            score=score,
             snippet=snippet,
             matched=tuple(matched_terms),
             path=stored.get("path", ""),
