@@ -9,7 +9,7 @@ from typing import Any
 
 from kb import yamlio
 from kb.dates import DateFormatError, parse_date
-from kb.errors import CorpusError, Problem
+from kb.errors import CorpusError, NotFound, Problem
 from kb.records import (
     DIR_OF_KIND,
     ID_RE,
@@ -45,6 +45,7 @@ class Corpus:
     dictionary: tuple[str, ...]
     problems: tuple[Problem, ...] = ()
     by_id: Mapping[str, Record] = field(default_factory=dict, compare=False, repr=False)
+    _texts: dict = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, record_id: str) -> Record | None:
         return self.by_id.get(record_id)
@@ -61,24 +62,32 @@ class Corpus:
                 out.append(i)
         return out
 
+    def require(self, record_id: str) -> Record:
+        """The record `record_id`; NotFound naming the closest ids otherwise."""
+        rec = self.by_id.get(record_id.strip())
+        if rec is None:
+            near = self.closest(record_id)
+            hint = f"; closest: {', '.join(near)}" if near else " (list the ids with 'kb timeline --json')"
+            raise NotFound(f"no record {record_id!r}{hint}")
+        return rec
+
     def source_text(self, source_id: str) -> str | None:
-        """The full text of a `source` record, when the corpus holds it."""
-        src = self.by_id.get(source_id)
-        if not src or src.kind != "source" or not src.get("text_file"):
-            return None
-        path = self.root.parent / Path(src.path).parent / src.get("text_file")
-        try:
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
+        """The full text of a `source` record, when the corpus holds it (read once)."""
+        cache = self._texts
+        if source_id not in cache:
+            src = self.by_id.get(source_id)
+            text = None
+            if src and src.kind == "source" and src.get("text_file"):
+                text = _read_source_text(self.root.parent / Path(src.path).parent / src.get("text_file"))
+            cache[source_id] = text
+        return cache[source_id]
 
 
-def record_files(root: Path) -> list[Path]:
-    """Every record file under `root`, in a stable order."""
-    out = []
-    for sub in sorted(p for p in root.iterdir() if p.is_dir()):
-        out.extend(sorted(p for p in sub.iterdir() if p.suffix in RECORD_SUFFIXES and p.is_file()))
-    return out
+def _read_source_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 class _Collector:
@@ -347,10 +356,8 @@ def _source_text(root: Path, parsed: list, src: str, known: Mapping[str, Known])
         found = (root.parent / known[src].path, known[src].text_file)
     if not found or not found[1]:
         return None
-    try:
-        return squash((found[0].parent / found[1]).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        return None
+    text = _read_source_text(found[0].parent / found[1])
+    return None if text is None else squash(text)
 
 
 def _verbatim_fields(data: dict) -> list[tuple[str, str]]:
@@ -440,3 +447,10 @@ def scan_files(root: Path, paths: list[Path], known: Mapping[str, Known]) -> tup
         if col.rel(path) not in bad
     ]
     return records, col.problems
+
+
+def read_config(root: Path) -> tuple[dict[str, str], tuple[tuple[str, ...], ...], tuple[str, ...]]:
+    """The corpus's topics, synonym groups and dictionary lines, read as `kb check` reads them
+    (problems are left to `kb check`; what cannot be read is empty)."""
+    col = _Collector(Path(root).parent)
+    return _load_topics(Path(root), col), _load_synonyms(Path(root), col), _load_dictionary(Path(root), col)

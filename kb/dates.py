@@ -96,3 +96,11 @@ def parse_date(value: object) -> DateSpan:
         return DateSpan(start, end, s)
     start, end = _bounds(s)
     return DateSpan(start, end, s)
+
+
+def zh_or_raw(value: object) -> str:
+    """A date as a writer prints it when it parses (2021年5月), else as written."""
+    try:
+        return parse_date(value).zh()
+    except DateFormatError:
+        return str(value)

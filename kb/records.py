@@ -36,6 +36,7 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CHECK_STATUSES = ("confirmed", "refined", "differs", "disputed", "unconfirmed")
 VALIDITY = ("现行有效", "已修订", "已废止", "未知")
 QUOTE_FORMS = ("direct", "reported")
+UNDATED = "日期不详"
 
 
 @dataclass(frozen=True)
@@ -201,26 +202,38 @@ class Record:
         return tuple(out)
 
     @property
-    def source_date(self) -> str | None:
-        """The date as the record's own source gives it, where another source refined it
-        (the chapter's 2021-05 for a meeting the facts list dates 2021-05-21); else None."""
+    def date_iso(self) -> str | None:
+        return self.date.iso() if self.date else None
+
+    @property
+    def date_zh(self) -> str:
+        """The date as a writer prints it (2018年5月28日), or 日期不详."""
+        return self.date.zh() if self.date else UNDATED
+
+    @property
+    def date_check(self) -> Mapping[str, Any] | None:
+        """The `checked` entry that refined the date from another source, if any."""
         for c in self.get("checked", []):
-            if c.get("field") == "date" and c.get("status") == "refined" and c.get("source_says") is not None:
-                says = str(c["source_says"])
-                return says if says != (self.date.iso() if self.date else None) else None
+            if c.get("field") == "date" and c.get("status") == "refined":
+                return c
         return None
 
     @property
-    def source_date_zh(self) -> str | None:
-        """`source_date` as a writer prints it (2021年5月), or None when it is not a date."""
-        from kb.dates import DateFormatError, parse_date
-
-        if self.source_date is None:
+    def source_date(self) -> str | None:
+        """The date as the record's own source gives it, where another source refined it
+        (the chapter's 2021-05 for a meeting the facts list dates 2021-05-21); else None."""
+        c = self.date_check
+        if c is None or c.get("source_says") is None:
             return None
-        try:
-            return parse_date(self.source_date).zh()
-        except DateFormatError:
-            return self.source_date
+        says = str(c["source_says"])
+        return says if says != self.date_iso else None
+
+    @property
+    def source_date_zh(self) -> str | None:
+        """`source_date` as a writer prints it (2021年5月); as written when it is not a date."""
+        from kb.dates import zh_or_raw
+
+        return None if self.source_date is None else zh_or_raw(self.source_date)
 
     @property
     def people(self) -> tuple[str, ...]:
@@ -259,7 +272,7 @@ class Record:
     def to_json(self) -> dict[str, Any]:
         """The record as written, with its date in ISO form and its file."""
         out = dict(self.data)
-        out["date"] = self.date.iso() if self.date else None
+        out["date"] = self.date_iso
         return out
 
 

@@ -9,6 +9,7 @@ from kb.analysis import fold, segmenter_for, squash
 from kb.errors import QueryError
 from kb.filters import Filters
 from kb.home import Home
+from kb.text import join_han
 
 NO_FILTERS = Filters()
 
@@ -16,7 +17,6 @@ TEXT_FIELDS = ("title", "body", "people", "notes")
 SNIPPET_WIDTH = 60
 RERANK_DEPTH = 50  # relevance hits re-weighted by their record's prior (see kb.index.prior)
 # Query syntax typed with Chinese punctuation: “科技 自立”（A OR B） means the same as ASCII.
-_HAN_GAP = re.compile(r"(?<=[\u3400-\u9fff“”‘’])\s+(?=[\u3400-\u9fff“”‘’])")
 _OPS = r"(?:AND|OR|NOT|ANDNOT|ANDMAYBE)"
 _DANGLING = re.compile(rf"^(?:\s*{_OPS}\b)+|(?:\b{_OPS}\s*)+$")
 _SYNTAX = str.maketrans({"“": '"', "”": '"', "＂": '"', "（": "(", "）": ")", "：": ":"})
@@ -254,7 +254,7 @@ class Searcher:
                 groups = results.groups(name)
                 fac[name] = dict(sorted(((k, len(v)) for k, v in groups.items() if k), key=lambda kv: (-kv[1], str(kv[0]))))
         if not total:
-            joined = _HAN_GAP.sub("", text)
+            joined = join_han(text)
             if joined != text:
                 # Text pasted from a PDF: "最后一 公里" means 最后一公里, not two words.
                 again = self.search(joined, filters, limit, sort, facets, exact)

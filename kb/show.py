@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kb.corpus import Corpus
-from kb.errors import NotFound
 from kb.records import Record
 
 # Why a record is shown beside another one.
@@ -48,11 +47,7 @@ class Shown:
 
 def show(corpus: Corpus, record_id: str) -> Shown:
     """The record `record_id` with its source and related records; NotFound names the closest ids."""
-    rec = corpus.get(record_id.strip())
-    if rec is None:
-        near = corpus.closest(record_id)
-        hint = f"; closest: {', '.join(near)}" if near else " (list the ids with 'kb timeline --json')"
-        raise NotFound(f"no record {record_id!r}{hint}")
+    rec = corpus.require(record_id)
     source = corpus.get(rec.source_id or "")
     return Shown(rec, source, related(corpus, rec), f"kb cite {rec.id}", date_check(rec))
 

@@ -9,7 +9,11 @@ text's length so offsets found in folded text are offsets in the original: full-
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from functools import lru_cache
+
+_HAN_GAP = re.compile(r"(?<=[\u3400-\u9fff“”‘’])\s+(?=[\u3400-\u9fff“”‘’])")
 
 
 def squash(text: str) -> str:
@@ -54,3 +58,21 @@ def fold(text: str) -> str:
 def squash_folded(text: str) -> str:
     """Fold and drop all white space: how a phrase is matched against PDF-broken text."""
     return squash(fold(text))
+
+
+def join_han(text: str) -> str:
+    """Drop white space between Chinese characters (and Chinese quotation marks): PDF layout
+    splits words (研 究 背 景, 最后一 公里); Chinese text never needs a space there."""
+    return _HAN_GAP.sub("", text)
+
+
+def char_width(ch: str) -> int:
+    """Columns a character takes in a terminal: 2 for wide CJK, 0 for combining marks."""
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a terminal (a CJK character counts two)."""
+    return sum(char_width(c) for c in text)

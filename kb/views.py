@@ -7,29 +7,18 @@ cut, so a writer can copy them whole.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from kb.dates import DateFormatError, parse_date
 from kb.records import KIND_ZH, Record, fields_of, format_value
 from kb.render import mark as _marks
+from kb.text import char_width, display_width  # noqa: F401 — display_width is used by views' callers
 
 WIDTH = 80
 ELLIPSIS = "…"
 
 
 # -- display width -----------------------------------------------------------------------------
-
-
-def char_width(ch: str) -> int:
-    """Columns a character takes in a terminal: 2 for wide CJK, 0 for combining marks."""
-    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-
-
-def display_width(text: str) -> int:
-    return sum(char_width(c) for c in text)
 
 
 def truncate(text: str, width: int) -> str:
