@@ -284,6 +284,14 @@ def _parse_record(path: Path, kind_dir: str | None, col: _Collector) -> tuple[di
             col.add(path, yamlio.line_of(lines, "id"), "id", f"{rid!r} does not match the file name {path.name!r} (rename one of them)")
     if kind_dir is not None and KIND_DIRS.get(kind_dir) != kind:
         col.add(path, yamlio.line_of(lines, "kind"), "kind", f"a {kind} belongs in {DIR_OF_KIND[kind]}/, not {kind_dir}/")
+    for i, c in enumerate(data.get("checked") or []):
+        says = c.get("source_says") if isinstance(c, dict) and c.get("field") == "date" else None
+        if says is not None:
+            try:
+                parse_date(says)
+            except DateFormatError as e:
+                name = f"checked.{i}.source_says"
+                col.add(path, yamlio.line_of(lines, name), name, f"{e} — a date check states the source's date as a date")
     if data.get("date", "absent") is None and not data.get("notes"):
         col.add(path, yamlio.line_of(lines, "date"), "date", "is empty: give the date, or say in 'notes' why it is unknown")
     if len(col.problems) > before and any(p.severity == "error" for p in col.problems[before:]):

@@ -22,6 +22,9 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+MAX_NODES = 100_000  # far beyond any record; a guard against alias bombs
+
+
 class YamlProblem(Exception):
     """A YAML document that cannot be read; `line` is 1-based."""
 
@@ -51,11 +54,16 @@ def load(text: str) -> tuple[Any, dict[str, int]]:
     finally:
         loader.dispose()
     lines: dict[str, int] = {}
-    _walk(node, "", lines)
+    _walk(node, "", lines, ())
     return data, lines
 
 
-def _walk(node: yaml.Node, prefix: str, lines: dict[str, int]) -> None:
+def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], ancestors: tuple[int, ...]) -> None:
+    if id(node) in ancestors:
+        raise YamlProblem(node.start_mark.line + 1, "YAML error: an alias refers to a node that contains it (a recursive anchor)")
+    ancestors = (*ancestors, id(node))
+    if len(lines) > MAX_NODES:  # aliases nested in aliases expand exponentially ("billion laughs")
+        raise YamlProblem(node.start_mark.line + 1, f"YAML error: more than {MAX_NODES} values once aliases are expanded")
     lines.setdefault(prefix, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -65,10 +73,10 @@ def _walk(node: yaml.Node, prefix: str, lines: dict[str, int]) -> None:
             seen.add(k.value)
             key = f"{prefix}.{k.value}" if prefix else str(k.value)
             lines[key] = k.start_mark.line + 1
-            _walk(v, key, lines)
+            _walk(v, key, lines, ancestors)
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
-            _walk(v, f"{prefix}.{i}" if prefix else str(i), lines)
+            _walk(v, f"{prefix}.{i}" if prefix else str(i), lines, ancestors)
 
 
 def line_of(lines: dict[str, int], path: str) -> int:

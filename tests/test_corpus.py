@@ -260,3 +260,30 @@ def test_copy_of_bundled_corpus_validates_and_breakage_is_found(tmp_path, run):
 def test_dates_keep_their_precision(raw, start, end, zh):
     d = parse_date(raw)
     assert (d.start.isoformat(), d.end.isoformat(), d.zh()) == (start, end, zh)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            GOOD.replace("id: 2018-05-28-test", "id: bad").replace("title: 测试讲话", "title: 测试讲话\nnotes: &x [*x]"),
+            "corpus/remarks/bad.yaml:5: yaml: YAML error: an alias refers to a node that contains it (a recursive anchor)",
+        ),
+        (
+            "a: &a [x,x,x,x,x,x,x,x,x,x]\n"
+            + "".join(f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcdef", "bcdefg", strict=True)),
+            "corpus/remarks/bad.yaml:1: yaml: YAML error: more than 100000 values once aliases are expanded",
+        ),
+        (
+            GOOD.replace("id: 2018-05-28-test", "id: bad")
+            + "checked:\n  - {field: date, status: refined, source_says: 2018年5月, value: '2018-05-28', evidence: x, via: src}\n",
+            "corpus/remarks/bad.yaml:14: checked.0.source_says: date '2018年5月' is not a valid date "
+            "(use YYYY, YYYY-MM, YYYY-MM-DD or START/END) — a date check states the source's date as a date",
+        ),
+    ],
+)
+def test_check_reports_hostile_yaml_and_bad_date_checks(run, make_kb, text, expected):
+    root = make_kb({"remarks/bad.yaml": text})
+    result = run("--kb", str(root), "check")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == expected
