@@ -27,8 +27,7 @@ from typing import Any
 
 from kb.errors import KbError
 from kb.records import DIR_OF_KIND, ID_RE
-from kb.text import squash
-from kb.views import display_width
+from kb.text import display_width, join_han, squash
 
 MARKERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 DEFAULT_TOPIC = "科技成果转化"
@@ -165,11 +164,6 @@ def _is_heading(line: str) -> re.Match | None:
     return m
 
 
-def _squash_spaces(s: str) -> str:
-    """研 究 背 景 → 研究背景 (spaces between CJK characters are layout, not text)."""
-    return re.sub(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])", "", s)
-
-
 @dataclass
 class _Builder:
     blocks: list[Block] = field(default_factory=list)
@@ -228,7 +222,7 @@ def clean(text: str) -> CleanText:
             num = re.sub(r"\D", "", s) or "1"
             name = ""
             if i + 1 < len(lines) and _is_title(lines[i + 1].text):
-                name = _squash_spaces(lines[i + 1].text)
+                name = join_han(lines[i + 1].text)
                 i += 1
             title = f"{s.strip()} {name}".strip()
             b.heading(title, num, 1)
@@ -238,12 +232,12 @@ def clean(text: str) -> CleanText:
         hm = _is_heading(s) if ended or not b.para or "." in s.split(" ")[0] else None
         if hm:
             sec = hm.group(1)
-            b.heading(f"{sec} {_squash_spaces(hm.group(2))}", sec, sec.count(".") + 1)
+            b.heading(f"{sec} {join_han(hm.group(2))}", sec, sec.count(".") + 1)
             ended = True
             i += 1
             continue
         if _CAPTION.match(s):
-            b.captions.append(_squash_spaces(s))
+            b.captions.append(join_han(s))
             i += 1
             continue
         if _NOTE_MARKS.match(s) or _NOTE_INLINE.match(s) and _looks_like_note(s):
@@ -1154,13 +1148,13 @@ def import_file(
     sid = source_id or source_id_for(path)
     if not ID_RE.match(sid):
         raise ImportProblem(f"--source-id {sid!r} is not a slug (lowercase a-z, 0-9 and '-')")
-    corpus, _ = scan(Path(home.corpus_dir), (Path(home.drafts_dir),))
     ct = clean(text)
     if not ct.paragraphs:
         raise ImportProblem(f"{path}: no paragraphs of text found (is this a chapter?)")
-    drafts = propose(ct, corpus, sid)
     if not any(re.search(r"\d{4}年", p.text) for p in ct.paragraphs):
         raise ImportProblem(f"{path}: no dates (YYYY年…) in the text, so nothing to propose")
+    corpus, _ = scan(Path(home.corpus_dir), (Path(home.drafts_dir),))
+    drafts = propose(ct, corpus, sid)
     src = _source_draft(ct, sid, str(path), home, corpus)
     chapter_ids = _chapter_sources(corpus, text)
     figures = measure(drafts, corpus, chapter_ids) if chapter_ids else None
@@ -1173,8 +1167,20 @@ def import_file(
     written: list[str] = []
     base = Path(home.drafts_dir)
     if not dry_run:
-        written = [rel for rel, body in files.items() if _write_new(base / rel, body)]
+        for rel, body in files.items():
+            try:
+                if _write_new(base / rel, body):
+                    written.append(rel)
+            except OSError as e:
+                raise ImportProblem(_write_failed(base / rel, e, written)) from None
     return ImportResult(str(path), src, tuple(drafts), figures, tuple(written), dry_run, ct, _shown(base), tuple(files))
+
+
+def _write_failed(path: Path, err: OSError, written: list[str]) -> str:
+    """One line naming the path that could not be written (the file or a folder on its way)."""
+    where = err.filename or path
+    done = f"; {len(written)} files written before it" if written else ""
+    return f"{where}: cannot write drafts there ({err.strerror or type(err).__name__}){done}"
 
 
 def _shown(path: Path) -> str:

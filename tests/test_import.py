@@ -310,6 +310,31 @@ def test_never_writes_over_a_file(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.yaml", "y.yaml"]
 
 
+def test_drafts_folder_that_is_a_file_is_an_error_not_a_crash(run, tmp_path):
+    root = _kb(tmp_path, with_records=False)
+    (root / "drafts").write_text("not a folder", encoding="utf-8")
+    result = run("--kb", str(root), "import", str(CHAPTER))
+    assert result.exit_code == 1
+    assert result.output == f"Error: {root / 'drafts' / 'sources'}: cannot write drafts there (Not a directory)\n"
+    assert (root / "drafts").read_text(encoding="utf-8") == "not a folder"
+
+
+def test_a_failed_write_names_the_file(run, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    root = _kb(tmp_path, with_records=False)
+    monkeypatch.setattr(importer.tempfile, "mkstemp", full)
+    result = run("--kb", str(root), "import", str(CHAPTER))
+    assert result.exit_code == 1
+    target = root / "drafts" / "sources" / "chapter-01-clean.txt"
+    assert result.output == f"Error: {target}: cannot write drafts there ({os.strerror(errno.ENOSPC)})\n"
+    assert not target.exists()
+
+
 def test_dry_run_on_the_real_corpus_shows_drafts_and_figures(run, tmp_path, bundled):
     root = _kb(tmp_path, with_records=True)
     result = run("--kb", str(root), "import", str(CHAPTER), "--dry-run")
