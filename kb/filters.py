@@ -75,6 +75,12 @@ class Filters:
             out.append(f"--region {self.region}")
         return out
 
+    def check_topics(self, known) -> None:
+        """QueryError for a --topic the corpus's topic list does not hold."""
+        for t in self.topics:
+            if known and t not in known:
+                raise QueryError(f"--topic: {t!r} is not a topic of this corpus (see corpus/topics.yaml)")
+
     def matches(self, rec: Record, default_kinds: tuple[str, ...] = KINDS) -> bool:
         """True when `rec` passes every filter; `default_kinds` apply when no --kind is given."""
         if rec.kind not in (self.kinds or default_kinds):

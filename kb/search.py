@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.analysis import fold, segmenter_for, squash
+from kb.analysis import segmenter_for
+from kb.corpus import read_config
 from kb.errors import QueryError
 from kb.filters import Filters
 from kb.home import Home
-from kb.text import join_han
+from kb.text import fold, join_han
+from kb.text import squash_folded as squash
 
 NO_FILTERS = Filters()
 
@@ -86,7 +88,7 @@ class Searcher:
         self.ix = self.opened.open()
         self.searcher = self.ix.searcher()
         self.segmenter = self.opened.segmenter or segmenter_for(self.searcher.schema["body"].analyzer.dictionary)
-        self.synonyms = _load_synonyms(home)
+        self.topics, self.synonyms, _ = read_config(home.corpus_dir)
         self._syn_terms: dict[str, list[list[str]]] | None = None
         self._parser = None
         self._columns: dict = {}  # per segment reader: its records' start and end ordinals
@@ -144,12 +146,12 @@ class Searcher:
             if q is not None and _has_error(q):
                 q = None
         if q is None:
-            words = re.sub(r'["()]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\w+:', " ", qtext).split()
+            words = _plain_words(qtext)
             phrases = []
             if not words:
                 raise QueryError(f"the query {text!r} has no words to search (a field needs a value, e.g. title:行动方案)")
             notices.append(f"the query syntax was not understood; searched the words: {' '.join(words)}")
-            q = Q.And([parser.parse(w) for w in words]) if words else Q.NullQuery
+            q = Q.And([parser.parse(w) for w in words])
         q = q.accept(_phrase_to_and)
         if not exact:
             syn = self._synonym_map()
@@ -197,7 +199,6 @@ class Searcher:
         facets: bool = False,
         exact: bool = False,
     ) -> SearchResult:
-        from whoosh import query as Q
 
         if sort not in ("relevance", "date"):
             raise QueryError(f"--sort: {sort!r} is not relevance or date")
@@ -205,25 +206,9 @@ class Searcher:
             raise QueryError("--limit must be at least 1")
         if not text.strip():
             raise QueryError("the query is empty: give words to search, e.g. kb search 科技自立自强")
-        for t in filters.topics:
-            if not self.searcher.reader().doc_frequency("topics", t) and not _known_topic(self.home, t):
-                raise QueryError(f"--topic: {t!r} is not a topic of this corpus (see corpus/topics.yaml)")
-        q, phrases, notices = self.parse(text, exact)
-        fq = self._filter_query(filters)
-        if not filters.kinds:
-            fq.append(Q.Not(Q.Term("kind", "source")))
-        # Filters decide which records match, never how they rank: Require scores by `q` alone.
-        full = _require(q, fq[0] if len(fq) == 1 else Q.And(fq)).normalize() if fq else q
-        kwargs: dict = {}
-        # A phrase that is one index term holds as a substring wherever the term matched
-        # (terms are pieces of the folded text); only longer phrases need reading the text.
-        to_check = [p for p in phrases if self._analyze(p) != [squash(p)]]
-        if to_check:
-            allowed = self._phrase_docs(full, to_check)
-            if allowed:
-                kwargs["filter"] = allowed
-            else:
-                full = Q.NullQuery
+        filters.check_topics(self.topics)
+        q, full, allowed, phrases, notices = self._query(text, filters, exact)
+        kwargs: dict = {"filter": allowed} if allowed else {}
         if sort == "date":
             kwargs["sortedby"] = "sortkey"
         if facets:
@@ -235,12 +220,12 @@ class Searcher:
                 "topic": sorting.FieldFacet("topics", allow_overlap=True),
                 "people": sorting.FieldFacet("who", allow_overlap=True),
             }
-        if full is Q.NullQuery or isinstance(full, Q.NullQuery.__class__):
+        if full is None:
             results = None
         else:
             depth = limit if sort == "date" else max(limit, RERANK_DEPTH)
             results = self._run(full, depth, kwargs)
-        whole = squash(re.sub(r'["()]|\b(?:AND|OR|NOT)\b|\w+:', " ", text.translate(_SYNTAX)))
+        whole = squash("".join(_plain_words(text.translate(_SYNTAX))))
         ranked = [(self._score(h, whole), h) for h in results] if results is not None else []
         if sort != "date":
             # BM25 times the record's prior: what was said and issued ranks above what was
@@ -263,6 +248,32 @@ class Searcher:
                     return SearchResult(text, again.total, again.hits, again.facets, (*notices, note, *again.notices), (), again.parsed)
         suggestions = () if total else self._suggest(text, filters, exact)
         return SearchResult(text, total, hits, fac, tuple(notices), suggestions, str(q))
+
+    def _query(self, text: str, filters: Filters, exact: bool):
+        """The Whoosh query for `text` under `filters` (None when nothing can match), the set of
+        documents its quoted phrases allow (None: no check needed), the phrases and notices."""
+        from whoosh import query as Q
+
+        q, phrases, notices = self.parse(text, exact)
+        fq = self._filter_query(filters)
+        if not filters.kinds:
+            fq.append(Q.Not(Q.Term("kind", "source")))
+        # Filters decide which records match, never how they rank: Require scores by `q` alone.
+        full = _require(q, fq[0] if len(fq) == 1 else Q.And(fq)).normalize() if fq else q
+        if full is Q.NullQuery:
+            return q, None, None, phrases, notices
+        # A phrase that is one index term holds as a substring wherever the term matched
+        # (terms are pieces of the folded text); only longer phrases need reading the text.
+        to_check = [p for p in phrases if self._analyze(p) != [squash(p)]]
+        allowed = self._phrase_docs(full, to_check) if to_check else None
+        if allowed is not None and not allowed:
+            full = None
+        return q, full, allowed, phrases, notices
+
+    def _count(self, text: str, filters: Filters, exact: bool) -> int:
+        """How many records a query matches (no ranking, suggestions or retries)."""
+        _, full, allowed, _, _ = self._query(text, filters, exact)
+        return 0 if full is None else len(self._run(full, 1, {"filter": allowed} if allowed else {}))
 
     def _run(self, q, depth: int, kwargs: dict):
         """Search for the top `depth` hits, counting every hit.
@@ -320,19 +331,19 @@ class Searcher:
         """When nothing matched: how many hits each word alone, or the query without filters, finds."""
         out = []
         if filters.active:
-            n = self.search(text, Filters(), limit=1, exact=exact).total
+            n = self._count(text, NO_FILTERS, exact)
             if n:
                 out.append(f"without the filters ({' '.join(filters.describe())}): {n} hit(s)")
-        words = [w for w in re.split(r"\s+", text.translate(_SYNTAX)) if w and w not in ("AND", "OR", "NOT")]
+        words = _plain_words(text.translate(_SYNTAX))
         if len(words) > 1:
             for w in words:
                 try:
-                    n = self.search(w, filters, limit=1, exact=exact).total
+                    n = self._count(w, filters, exact)
                 except QueryError:
                     continue
                 out.append(f"'{w}' alone: {n} hit(s)")
         if exact and not out:
-            n = self.search(text, filters, limit=1, exact=False).total
+            n = self._count(text, filters, False)
             if n:
                 out.append(f"without --exact (synonyms widen the query): {n} hit(s)")
         return tuple(out)
@@ -448,6 +459,11 @@ def _bound_matcher(values: list[int], ends: list[int], lo: int | None, hi: int |
     return BoundMatcher(start)
 
 
+def _plain_words(qtext: str) -> list[str]:
+    """The words of a query without its syntax: quotes, parentheses, operators, field names."""
+    return re.sub(rf'["()]|\b{_OPS}\b|\w+:', " ", qtext).split()
+
+
 def _require(scored, required):
     """`scored` restricted to documents `required` matches, scored by `scored` alone.
 
@@ -481,36 +497,11 @@ def _phrase_to_and(node):
 
 def _has_error(q) -> bool:
     from whoosh import query as Q
-    from whoosh.qparser.syntax import ErrorNode  # noqa: F401 — errors surface as this class name
 
     for sub in q.leaves() if hasattr(q, "leaves") else []:
         if type(sub).__name__ == "ErrorQuery" or isinstance(sub, Q.NullQuery.__class__):
             return True
     return type(q).__name__ == "ErrorQuery"
-
-
-def _known_topic(home: Home, topic: str) -> bool:
-    import yaml
-
-    try:
-        data = yaml.safe_load((home.corpus_dir / "topics.yaml").read_text(encoding="utf-8"))
-        return topic in (data.get("topics") or {})
-    except (OSError, ValueError, AttributeError, yaml.YAMLError):
-        return False
-
-
-def _load_synonyms(home: Home) -> tuple[tuple[str, ...], ...]:
-    import yaml
-
-    path = home.corpus_dir / "synonyms.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
-        return ()
-    groups = data.get("synonyms") if isinstance(data, dict) else None
-    if not isinstance(groups, list):
-        return ()
-    return tuple(tuple(str(w) for w in g) for g in groups if isinstance(g, list))
 
 
 def make_snippet(stored: dict, marks: list[str], width: int = SNIPPET_WIDTH) -> str:
