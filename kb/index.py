@@ -30,7 +30,7 @@ from kb.errors import CorpusError, IndexBusy, KbError
 from kb.home import Home
 from kb.records import KIND_DIRS, Record
 
-SCHEMA_VERSION = 7  # bump when the schema or what document() puts in it changes
+SCHEMA_VERSION = 8  # bump when the schema or what document() puts in it changes
 NO_DATE = 3_652_059  # date(9999, 12, 31).toordinal(): undated records sort last
 Progress = Callable[[int, int], None]
 
@@ -158,7 +158,7 @@ class Manifest:
     schema: int = SCHEMA_VERSION
     analyzer: dict = field(default_factory=dict)
     files: dict[str, list] = field(default_factory=dict)  # rel path -> [mtime_ns, size, sha1, id, kind, text_file]
-    config: dict[str, str] = field(default_factory=dict)  # topics.yaml etc. -> sha1
+    config: dict[str, list] = field(default_factory=dict)  # topics.yaml etc. -> [mtime_ns, size, sha1]
 
     @staticmethod
     def read(path: Path) -> Manifest | None:
@@ -193,17 +193,38 @@ def analyzer_signature(dictionary: tuple[str, ...]) -> dict:
     }
 
 
-def _config_hashes(corpus_dir: Path) -> dict[str, str]:
-    out = {}
-    for name in ("topics.yaml", "dictionary.txt"):
-        p = corpus_dir / name
-        out[name] = _sha1(p) if p.exists() else ""
+def _config_files(corpus_dir: Path) -> dict[str, Path]:
+    """The files besides records that an index depends on: topics, dictionary, source texts."""
+    out = {name: corpus_dir / name for name in ("topics.yaml", "dictionary.txt")}
     src = corpus_dir / "sources"
     if src.is_dir():
         for p in sorted(src.iterdir()):
             if p.is_file() and p.suffix not in corpus_mod.RECORD_SUFFIXES:
-                out[f"sources/{p.name}"] = _sha1(p)
+                out[f"sources/{p.name}"] = p
     return out
+
+
+def _config_state(corpus_dir: Path, old: dict | None = None) -> dict[str, list]:
+    """[mtime_ns, size, sha1] per config file ([] when absent); a file whose stat matches
+    `old` keeps its recorded hash, so a fresh index costs a stat, not a read."""
+    out: dict[str, list] = {}
+    for name, p in _config_files(corpus_dir).items():
+        try:
+            st = p.stat()
+        except OSError:
+            out[name] = []
+            continue
+        prev = (old or {}).get(name)
+        if isinstance(prev, list) and len(prev) == 3 and prev[:2] == [st.st_mtime_ns, st.st_size]:
+            out[name] = prev
+        else:
+            out[name] = [st.st_mtime_ns, st.st_size, _sha1(p)]
+    return out
+
+
+def _config_changed(old: dict, now: dict) -> bool:
+    """True when a config file appeared, went away or changed content (stat alone may differ)."""
+    return set(old) != set(now) or any((old[k] or [None])[-1:] != (now[k] or [None])[-1:] for k in now)
 
 
 def _stat_files(corpus_dir: Path) -> dict[str, os.stat_result]:
@@ -218,19 +239,6 @@ def _stat_files(corpus_dir: Path) -> dict[str, os.stat_result]:
                 if e.is_file() and e.name.endswith(corpus_mod.RECORD_SUFFIXES):
                     out[str(Path(e.path).relative_to(base))] = e.stat()
     return out
-
-
-def _read_dictionary(corpus_dir: Path) -> tuple[str, ...]:
-    p = corpus_dir / "dictionary.txt"
-    if not p.exists():
-        return ()
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return ()
-    return tuple(
-        line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")
-    )
 
 
 @dataclass(frozen=True)
@@ -278,7 +286,7 @@ def diff(home: Home, manifest: Manifest | None, signature: dict) -> tuple[Change
         return Change(rebuild="the index schema changed"), stats
     if manifest.analyzer != signature:
         return Change(rebuild="the tokenizer or its dictionary changed"), stats
-    if manifest.config != _config_hashes(home.corpus_dir):
+    if _config_changed(manifest.config, _config_state(home.corpus_dir, manifest.config)):
         return Change(rebuild="topics or source texts changed"), stats
     added, changed = [], []
     for rel, st in stats.items():
@@ -367,7 +375,7 @@ def _build_locked(home: Home, corpus, signature: dict, progress, procs) -> tuple
         manifest = Manifest(
             analyzer=signature,
             files={r.path: _entry(home, r.path, stats[r.path], r) for r in corpus.records if r.path in stats},
-            config=_config_hashes(home.corpus_dir),
+            config=_config_state(home.corpus_dir),
         )
         manifest.write(gen / "manifest.json")
         tmp = index_dir / f"CURRENT.tmp{os.getpid()}"
@@ -429,9 +437,7 @@ def update(home: Home, opened: Opened, change: Change, stats: dict[str, os.stat_
         except LockError:
             raise IndexBusy(f"{opened.path}: the index is locked by another kb process; try again shortly") from None
         try:
-            for rel in change.removed:
-                writer.delete_by_term("id", manifest.files[rel][3])
-            for rel in change.changed:
+            for rel in change.removed + change.changed:
                 writer.delete_by_term("id", manifest.files[rel][3])
             for rec in records:
                 writer.update_document(**document(rec))
@@ -459,7 +465,7 @@ def ensure(home: Home, rebuild: bool = False, progress: Progress | None = None) 
     says so; without any index the CorpusError is raised."""
     gen = None if rebuild else _current(home.index_dir)
     manifest = Manifest.read(gen / "manifest.json") if gen else None
-    dictionary = _read_dictionary(home.corpus_dir)
+    dictionary = corpus_mod.read_config(home.corpus_dir)[2]
     signature = analyzer_signature(dictionary)
     change, stats = diff(home, manifest, signature)
     if rebuild:
@@ -467,7 +473,7 @@ def ensure(home: Home, rebuild: bool = False, progress: Progress | None = None) 
     if change.empty:
         return Opened(gen, manifest, _fast_segmenter(home.index_dir, dictionary))
     try:
-        if change.rebuild or gen is None:
+        if change.rebuild:  # also when there is no index yet (diff says so)
             opened, n = build(home, progress)
             why = change.rebuild
             return Opened(opened.path, opened.manifest, opened.segmenter, f"index built: {n} records ({why})")
