@@ -294,7 +294,7 @@ def _parse_record(path: Path, kind_dir: str | None, col: _Collector) -> tuple[di
                 col.add(path, yamlio.line_of(lines, name), name, f"{e} — a date check states the source's date as a date")
     if data.get("date", "absent") is None and not data.get("notes"):
         col.add(path, yamlio.line_of(lines, "date"), "date", "is empty: give the date, or say in 'notes' why it is unknown")
-    if len(col.problems) > before and any(p.severity == "error" for p in col.problems[before:]):
+    if len(col.problems) > before and any(p.is_error for p in col.problems[before:]):
         return None
     return data, lines
 
@@ -408,7 +408,7 @@ def scan(root: Path, extra_dirs: tuple[Path, ...] = ()) -> tuple[Corpus, list[Pr
                 col.add(path, 1, "file", f"records belong in a kind folder ({', '.join(KIND_DIRS)}/)")
     _cross_checks(parsed, topics, root, col)
     col.problems.sort(key=lambda p: (p.path, p.line))
-    bad = {p.path for p in col.problems if p.severity == "error"}
+    bad = {p.path for p in col.problems if p.is_error}
     records = []
     for path, data, _ in parsed:
         if col.rel(path) in bad:
@@ -431,7 +431,7 @@ def sort_key(rec: Record) -> tuple:
 def load(root: Path, extra_dirs: tuple[Path, ...] = ()) -> Corpus:
     """Load a corpus for use; raise CorpusError when any record has an error."""
     corpus, problems = scan(root, extra_dirs)
-    if any(p.severity == "error" for p in problems):
+    if any(p.is_error for p in problems):
         raise CorpusError(problems)
     return corpus
 
@@ -448,7 +448,7 @@ def scan_files(root: Path, paths: list[Path], known: Mapping[str, Known]) -> tup
         if got:
             parsed.append((path, *got))
     _cross_checks(parsed, topics, root, col, known)
-    bad = {p.path for p in col.problems if p.severity == "error"}
+    bad = {p.path for p in col.problems if p.is_error}
     records = [
         Record.build(data, parse_date(data["date"]) if data.get("date") is not None else None, col.rel(path))
         for path, data, _ in parsed
@@ -462,3 +462,38 @@ def read_config(root: Path) -> tuple[dict[str, str], tuple[tuple[str, ...], ...]
     (problems are left to `kb check`; what cannot be read is empty)."""
     col = _Collector(Path(root).parent)
     return _load_topics(Path(root), col), _load_synonyms(Path(root), col), _load_dictionary(Path(root), col)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What `kb check` found: the corpus checked, how many records are valid, every problem."""
+
+    corpus_dir: Path
+    records: int
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(p.is_error for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+    def summary(self) -> str:
+        return f"{self.records} records valid; {self.errors} errors, {self.warnings} warnings in {self.corpus_dir}"
+
+    def to_json(self) -> dict:
+        return {
+            "corpus": str(self.corpus_dir),
+            "records": self.records,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "problems": [p.__dict__ for p in self.problems],
+        }
+
+
+def check(corpus_dir: Path, drafts_dir: Path | None = None) -> CheckReport:
+    """Validate the corpus and any drafts, collecting every problem (never raises on bad data)."""
+    corpus, problems = scan(corpus_dir, (drafts_dir,) if drafts_dir else ())
+    return CheckReport(Path(corpus_dir), len(corpus.records), tuple(problems))

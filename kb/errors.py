@@ -14,7 +14,7 @@ class CorpusError(KbError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        errors = [p for p in problems if p.severity == "error"]
+        errors = [p for p in problems if p.is_error]
         first = errors[0] if errors else problems[0]
         more = f" (and {len(errors) - 1} more; run 'kb check')" if len(errors) > 1 else ""
         super().__init__(f"{first.format()}{more}")
@@ -42,6 +42,10 @@ class Problem:
     message: str
     severity: str = "error"  # "error" or "warning"
 
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
     def format(self) -> str:
-        tag = "" if self.severity == "error" else "warning: "
+        tag = "" if self.is_error else "warning: "
         return f"{self.path}:{self.line}: {self.field}: {tag}{self.message}"

@@ -23,7 +23,6 @@ class Home:
     corpus_dir: Path
     index_dir: Path
     drafts_dir: Path
-    bundled: bool
 
 
 def bundled_corpus() -> Path:
@@ -52,14 +51,12 @@ def locate(kb_dir: str | os.PathLike | None = None) -> Home:
         corpus = root / "corpus"
         if not corpus.is_dir():
             raise KbError(f"{root}: no corpus/ folder here (create one with 'kb init {chosen}')")
-        bundled = False
     else:
         corpus = bundled_corpus().resolve()
         root = corpus.parent
-        bundled = True
     in_package = PACKAGE_DIR in corpus.parents
     index = root / "index"
     if in_package or not _writable(index):
         digest = hashlib.sha1(str(corpus).encode()).hexdigest()[:12]
         index = cache_dir() / digest / "index"
-    return Home(root=root, corpus_dir=corpus, index_dir=index, drafts_dir=root / "drafts", bundled=bundled)
+    return Home(root=root, corpus_dir=corpus, index_dir=index, drafts_dir=root / "drafts")

@@ -426,7 +426,7 @@ def update(home: Home, opened: Opened, change: Change, stats: dict[str, os.stat_
     paths = [base / rel for rel in change.added + change.changed]
     known = {k: v for k, v in manifest.known().items() if v.path not in change.removed}
     records, problems = corpus_mod.scan_files(home.corpus_dir, paths, known)
-    if any(p.severity == "error" for p in problems):
+    if any(p.is_error for p in problems):
         raise CorpusError(problems)
     from whoosh.writing import LockError
 

@@ -21,29 +21,15 @@ def check(obj: Ctx, as_json: bool) -> None:
       kb check
       kb --kb ~/my-kb check
     """
-    from kb.corpus import scan
+    from kb.corpus import check as run_check
 
     home = obj.home()
-    corpus, problems = scan(home.corpus_dir, (home.drafts_dir,))
-    errors = [p for p in problems if p.severity == "error"]
-    warnings = [p for p in problems if p.severity != "error"]
+    report = run_check(home.corpus_dir, home.drafts_dir)
     if as_json:
-        emit(
-            {
-                "corpus": str(home.corpus_dir),
-                "records": len(corpus.records),
-                "errors": len(errors),
-                "warnings": len(warnings),
-                "problems": [p.__dict__ for p in problems],
-            },
-            as_json=True,
-        )
+        emit(report.to_json(), as_json=True)
     else:
-        for p in problems:
+        for p in report.problems:
             click.echo(p.format())
-        click.echo(
-            f"{len(corpus.records)} records valid; {len(errors)} errors, {len(warnings)} warnings in {home.corpus_dir}",
-            err=bool(errors),
-        )
-    if errors:
+        click.echo(report.summary(), err=bool(report.errors))
+    if report.errors:
         raise SystemExit(1)
