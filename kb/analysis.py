@@ -28,9 +28,7 @@ from pathlib import Path
 
 from whoosh.analysis import Composable, Token
 
-from kb.text import fold, squash_folded
-
-squash = squash_folded  # search compares phrases folded and without white space
+from kb.text import fold
 
 SCHEMA_NAME = "kb-jieba"
 ANALYZER_VERSION = 1  # bump when tokenization changes: indexes built before are rebuilt

@@ -7,8 +7,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.analysis import Segmenter, analyzer, fold
+from kb.analysis import Segmenter, analyzer
 from kb.index import body_text
+from kb.text import fold
 
 from .conftest import CORPUS, REPO
 
