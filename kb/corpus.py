@@ -408,17 +408,20 @@ def scan(root: Path, extra_dirs: tuple[Path, ...] = ()) -> tuple[Corpus, list[Pr
                 col.add(path, 1, "file", f"records belong in a kind folder ({', '.join(KIND_DIRS)}/)")
     _cross_checks(parsed, topics, root, col)
     col.problems.sort(key=lambda p: (p.path, p.line))
-    bad = {p.path for p in col.problems if p.is_error}
-    records = []
-    for path, data, _ in parsed:
-        if col.rel(path) in bad:
-            continue
-        date = parse_date(data["date"]) if data.get("date") is not None else None
-        records.append(Record.build(data, date, col.rel(path)))
-    records.sort(key=sort_key)
+    records = sorted(_valid_records(parsed, col), key=sort_key)
     by_id = {r.id: r for r in records}
     corpus = Corpus(root, tuple(records), topics, synonyms, dictionary, tuple(col.problems), by_id)
     return corpus, col.problems
+
+
+def _valid_records(parsed: list, col: _Collector) -> list[Record]:
+    """Records of the parsed files that have no error (a file with an error gives none)."""
+    bad = {p.path for p in col.problems if p.is_error}
+    return [
+        Record.build(data, parse_date(data["date"]) if data.get("date") is not None else None, col.rel(path))
+        for path, data, _ in parsed
+        if col.rel(path) not in bad
+    ]
 
 
 def sort_key(rec: Record) -> tuple:
@@ -448,13 +451,7 @@ def scan_files(root: Path, paths: list[Path], known: Mapping[str, Known]) -> tup
         if got:
             parsed.append((path, *got))
     _cross_checks(parsed, topics, root, col, known)
-    bad = {p.path for p in col.problems if p.is_error}
-    records = [
-        Record.build(data, parse_date(data["date"]) if data.get("date") is not None else None, col.rel(path))
-        for path, data, _ in parsed
-        if col.rel(path) not in bad
-    ]
-    return records, col.problems
+    return _valid_records(parsed, col), col.problems
 
 
 def read_config(root: Path) -> tuple[dict[str, str], tuple[tuple[str, ...], ...], tuple[str, ...]]:
