@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from kb.corpus import Corpus
 from kb.errors import QueryError
 from kb.filters import Filters
-from kb.records import Record
+from kb.records import UNDATED, Record
 
 DEFAULT_KINDS = ("remark", "event", "policy")
-UNDATED = "日期不详"
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ class Entry:
     @property
     def date_zh(self) -> str:
         """The record's date in Chinese (2021年5月21日), or 日期不详."""
-        return self.record.date.zh() if self.record.date else UNDATED
+        return self.record.date_zh
 
     @property
     def date_source(self) -> str | None:
@@ -59,7 +58,7 @@ class Entry:
         return {
             "id": rec.id,
             "kind": rec.kind,
-            "date": rec.date.iso() if rec.date else None,
+            "date": rec.date_iso,
             "date_zh": self.date_zh,
             "date_source": self.date_source,
             "date_source_zh": self.date_source_zh,
@@ -88,7 +87,6 @@ class YearGroup:
 
 @dataclass(frozen=True)
 class Timeline:
-    filters: Filters
     groups: tuple[YearGroup, ...]
 
     @property
@@ -140,4 +138,4 @@ def timeline(corpus: Corpus, filters: Filters | None = None) -> Timeline:
         year = rec.date.start.year if rec.date else None
         groups.setdefault(year, []).append(Entry(rec, text, origin))
     ordered = sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
-    return Timeline(filters, tuple(YearGroup(y, tuple(es)) for y, es in ordered))
+    return Timeline(tuple(YearGroup(y, tuple(es)) for y, es in ordered))

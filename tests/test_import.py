@@ -232,15 +232,16 @@ def test_policy_region_is_the_one_the_sentence_gives(bundled):
 
 
 def test_helpers_are_shared_not_copied():
-    """The importer uses kb.text.squash and kb.views.display_width rather than copies of them."""
+    """The importer uses kb.text's squash, join_han and display_width rather than copies of them."""
     import inspect
 
-    from kb.views import display_width
+    from kb.text import display_width, join_han
 
     source = inspect.getsource(importer)
     assert not re.search(r'"".join\(\w+\.split\(\)\)', source)
     assert "east_asian_width" not in source
     assert importer._width("研究,x") == display_width("研究,x") + 1  # ASCII , typeset full width
+    assert importer.join_han is join_han and not hasattr(importer, "_squash_spaces")
 
 
 def test_two_dates_in_one_sentence_make_two_drafts(bundled):

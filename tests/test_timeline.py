@@ -9,8 +9,9 @@ import pytest
 
 from kb.errors import QueryError
 from kb.filters import Filters
+from kb.text import display_width
 from kb.timeline import timeline
-from kb.views import display_width, truncate
+from kb.views import truncate
 
 from .conftest import CHAPTER
 
