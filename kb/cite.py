@@ -22,7 +22,19 @@ from typing import Any
 
 from kb.corpus import Corpus
 from kb.errors import NotFound, QueryError
-from kb.records import ID_RE, KIND_ZH, KINDS, Record, format_value
+from kb.records import (
+    COMPARISON_ZH,
+    FORM_NOTE_ZH,
+    FORM_ZH,
+    ID_RE,
+    KIND_ZH,
+    KINDS,
+    SHARE_ZH,
+    STATUS_ZH,
+    UNDATED,
+    Record,
+    format_value,
+)
 from kb.text import fold, squash, squash_folded
 
 STYLES = ("gbt7714", "csl-json", "ris", "bibtex")
@@ -330,7 +342,6 @@ class Entry:
         return {"number": self.number, "text": self.text, "type_code": self.type_code, "ids": list(self.ids)}
 
 
-FORM_ZH = {"direct": "直接引语(来源加引号)", "reported": "转述(来源的间接引述,非原话)"}
 FIELD_ZH = {
     "quotes": "引语",
     "date": "日期",
@@ -345,13 +356,11 @@ FIELD_ZH = {
     "occasion": "场合",
     "title": "题名",
 }
-STATUS_ZH = {
-    "confirmed": "相符",
-    "refined": "补充",
-    "differs": "不同",
-    "disputed": "存疑",
-    "unconfirmed": "未能核实",
-}
+
+
+def _form_zh(form: str) -> str:
+    """直接引语(来源加引号), 转述(来源的间接引述,非原话): the form and what it means."""
+    return f"{FORM_ZH[form]}({FORM_NOTE_ZH[form]})" if form in FORM_ZH else form
 
 
 def _block(c: Citation) -> list[str]:
@@ -359,7 +368,7 @@ def _block(c: Citation) -> list[str]:
     p = c.provenance
     out: list[str] = []
     if p is not None and c.kind != "reference":
-        head = [p.date_zh or "日期不详"]
+        head = [p.date_zh or UNDATED]
         if p.who:
             head.append("、".join(p.who) + (f"({p.role})" if p.role else ""))
         if p.occasion:
@@ -376,7 +385,7 @@ def _block(c: Citation) -> list[str]:
         if p.figure:
             out.append(f"数据:{p.figure}")
         for text, form, note in p.quotes:
-            label = "原文" if c.kind == "statistic" else FORM_ZH.get(form, form)
+            label = "原文" if c.kind == "statistic" else _form_zh(form)
             out.append(f"{label}:{text}" + (f"〔{note}〕" if note else ""))
         for d in p.disputed:
             out.append(f"归属存疑:{d.value or ''}")
@@ -447,13 +456,13 @@ def format_reference(rec: Record, p: _Punct) -> tuple[str, tuple[str, ...]]:
             s += f"{p.colon}{p.pages(rec.get('pages'))}"
         return s + p.dot, ()
     if code == "N":
-        when = rec.date.iso() if rec.date else str(year)
+        when = rec.date_iso or str(year)
         s = f"{lead}{title}{p.code('N')}{p.dot}{p.text(rec.get('journal', ''))}{p.comma}{when}"
         if rec.get("pages") is not None:
             s += f"{p.lp}{p.pages(rec.get('pages'))}{p.rp}"
         return s + p.dot, ()
     if code.startswith("EB"):
-        when = rec.date.iso() if rec.date else year
+        when = rec.date_iso or year
         return _online(lead, title, code, when, rec.get("url"), rec.get("accessed"), p, notes), tuple(notes)
     place = p.text(rec.get("place")) if rec.get("place") else p.supplied(NO_PLACE)
     publisher = p.text(rec.get("publisher")) if rec.get("publisher") else p.supplied(NO_PUBLISHER)
@@ -546,7 +555,7 @@ def format_policy(rec: Record, p: _Punct, form: str) -> tuple[str, tuple[str, ..
         if ch.get("field") == "doc_number" and ch.get("status") == "unconfirmed" and ch.get("value"):
             notes.append(f"文号未核实,未著录:{ch['value']}见于{ch.get('evidence', '报道')}")
     if form == "online":
-        when = rec.date.iso() if rec.date else None
+        when = rec.date_iso
         return _online(lead, title, "EB/OL", when, rec.get("url"), rec.get("accessed"), p, notes), tuple(notes)
     return f"{lead}{title}{p.code('A')}{p.dot}", tuple(notes)
 
@@ -673,9 +682,10 @@ def provenance(rec: Record, corpus: Corpus) -> Provenance:
         figure = f"{rec.get('year')}年 {rec.get('region', '')} {rec.get('indicator')} {format_value(rec)}"
         if rec.get("comparison"):
             cmp = rec.get("comparison")
-            figure += f"(较{cmp['base_year']}年 {cmp['change']})"
+            figure += f"({COMPARISON_ZH.format(base_year=cmp['base_year'], change=cmp['change'])})"
         if rec.get("share"):
-            figure += f"(占{rec.get('share')['of']} {rec.get('share')['value']})"
+            share = rec.get("share")
+            figure += f"({SHARE_ZH.format(of=share['of'], value=share['value'])})"
     if src is None:
         source = rec.source_id
     elif is_internal(src):
@@ -683,8 +693,8 @@ def provenance(rec: Record, corpus: Corpus) -> Provenance:
     else:
         source = f"《{src.title}》"
     return Provenance(
-        date=rec.date.iso() if rec.date else None,
-        date_zh=rec.date.zh() if rec.date else None,
+        date=rec.date_iso,
+        date_zh=rec.date_zh if rec.date else None,  # JSON: null for an undated record
         who=rec.people,
         role=rec.get("speaker_role"),
         occasion=rec.get("occasion"),
@@ -751,7 +761,6 @@ def chapter_order(records: list[Record], corpus: Corpus) -> list[Record]:
 # ---------------------------------------------------------------- phrase lookup
 
 _WHERE_RANK = {"direct": 0, "reported": 1, "title": 2}
-_KIND_RANK = {k: i for i, k in enumerate(("remark", "event", "policy", "statistic", "reference", "source"))}
 
 
 def find_phrase(corpus: Corpus, phrase: str, kind: str | None = None) -> list[Candidate]:
@@ -788,7 +797,7 @@ def find_phrase(corpus: Corpus, phrase: str, kind: str | None = None) -> list[Ca
         if best is None:
             continue
         where = "title" if best == 2 else "quote"
-        key = (best, -count, _KIND_RANK.get(rec.kind, 9), rec.date.start if rec.date else _FAR, rec.id)
+        key = (best, -count, KINDS.index(rec.kind), rec.date.start if rec.date else _FAR, rec.id)
         found.append((key, _candidate(rec, where, snippet)))
     found.sort(key=lambda x: x[0])
     return [c for _, c in found]
@@ -798,7 +807,7 @@ def _candidate(rec: Record, where: str, snippet: str) -> Candidate:
     return Candidate(
         id=rec.id,
         kind=rec.kind,
-        date_zh=rec.date.zh() if rec.date else "日期不详",
+        date_zh=rec.date_zh,
         title=rec.headline,
         people="、".join(rec.people),
         where=where,
@@ -850,14 +859,6 @@ def is_org(name: str) -> bool:
     return False
 
 
-def _names(rec: Record) -> list[str]:
-    if rec.kind in ("remark", "event"):
-        return [rec.get("speaker")] if rec.get("speaker") else ([rec.get("body")] if rec.get("body") else [])
-    if rec.kind == "policy":
-        return list(rec.get("issuers", []))
-    return list(rec.get("authors", []))
-
-
 def _parts(raw: Any) -> list[int] | None:
     """CSL date-parts of a date as written (`2018-05-29`, `2016-03`, `2024`; a span's start)."""
     if raw is None:
@@ -878,7 +879,7 @@ def csl_item(rec: Record, corpus: Corpus, cit: Citation) -> dict[str, Any]:
     (unknown, so no `issued`), never the date of the speech or of a statistic.
     """
     item: dict[str, Any] = {"id": rec.id, "language": "zh-CN"}
-    names = _names(rec)
+    names = rec.people
     if rec.kind == "policy":
         item["author"] = [{"literal": n} for n in names]
     elif names and rec.kind != "statistic":
@@ -1157,12 +1158,7 @@ def cite(
     if not args:
         raise QueryError("give ids or a phrase to cite, e.g. kb cite 最后一公里, or --all --kind reference")
     if looks_like_ids(args, corpus):
-        for a in args:
-            if a not in corpus.by_id:
-                near = corpus.closest(a)
-                hint = f"; closest: {', '.join(near)}" if near else " (list the ids with 'kb timeline --json')"
-                raise NotFound(f"no record {a!r}{hint}")
-        recs = [corpus.by_id[a] for a in dict.fromkeys(args)]
+        recs = [corpus.require(a) for a in dict.fromkeys(args)]
         return _result(corpus, " ".join(args), "ids", recs, style, punct, form)
     phrase = " ".join(args)
     cands = find_phrase(corpus, phrase, kind)

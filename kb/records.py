@@ -32,6 +32,19 @@ KIND_ZH = {
     "reference": "文献",
     "source": "来源",
 }
+# What a `checked` entry found, and how a quotation is given, in Chinese: every view says it so.
+STATUS_ZH = {
+    "confirmed": "相符",
+    "refined": "补充",
+    "differs": "不同",
+    "disputed": "有争议",
+    "unconfirmed": "未能核实",
+}
+FORM_ZH = {"direct": "直接引语", "reported": "转述"}
+FORM_NOTE_ZH = {"direct": "来源加引号", "reported": "来源的间接引述,非原话"}
+# A statistic's `comparison` and `share` in words (str.format with the fields' own keys).
+COMPARISON_ZH = "较{base_year}年 {change}"
+SHARE_ZH = "占{of} {value}"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CHECK_STATUSES = ("confirmed", "refined", "differs", "disputed", "unconfirmed")
 VALIDITY = ("现行有效", "已修订", "已废止", "未知")

@@ -24,7 +24,7 @@ class Related:
         return {
             "id": rec.id,
             "kind": rec.kind,
-            "date": rec.date.iso() if rec.date else None,
+            "date": rec.date_iso,
             "headline": rec.headline,
             "how": list(self.how),
         }
@@ -38,8 +38,6 @@ class Shown:
     source: Record | None
     related: tuple[Related, ...]
     cite: str
-    # The `checked` entry whose value refined the chapter's date (see Record.source_date).
-    date_check: dict | None = None
 
     def to_json(self) -> dict:
         return self.record.to_json()
@@ -49,18 +47,7 @@ def show(corpus: Corpus, record_id: str) -> Shown:
     """The record `record_id` with its source and related records; NotFound names the closest ids."""
     rec = corpus.require(record_id)
     source = corpus.get(rec.source_id or "")
-    return Shown(rec, source, related(corpus, rec), f"kb cite {rec.id}", date_check(rec))
-
-
-def date_check(rec: Record) -> dict | None:
-    """The `checked` entry (field date, status refined) whose value replaced the date the
-    record's own source gives, i.e. the one `Record.source_date` reads; None when there is none."""
-    if rec.source_date is None:
-        return None
-    for c in rec.get("checked", []):
-        if c.get("field") == "date" and c.get("status") == "refined" and c.get("source_says") is not None:
-            return c
-    return None
+    return Shown(rec, source, related(corpus, rec), f"kb cite {rec.id}")
 
 
 def related(corpus: Corpus, rec: Record) -> tuple[Related, ...]:

@@ -9,10 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from kb.dates import DateFormatError, parse_date
-from kb.records import KIND_ZH, Record, fields_of, format_value
+from kb.dates import zh_or_raw
+from kb.records import (
+    COMPARISON_ZH,
+    FORM_ZH,
+    KIND_ZH,
+    SHARE_ZH,
+    STATUS_ZH,
+    UNDATED,
+    Record,
+    fields_of,
+    format_value,
+)
 from kb.render import mark as _marks
-from kb.text import char_width, display_width  # noqa: F401 — display_width is used by views' callers
+from kb.text import char_width, display_width
 
 WIDTH = 80
 ELLIPSIS = "…"
@@ -127,14 +137,10 @@ def timeline_markdown(tl) -> str:
 
 # -- one record --------------------------------------------------------------------------------
 
-FORM_ZH = {"direct": "〔直接引语 direct〕", "reported": "〔转述 reported〕"}
-STATUS = {
-    "confirmed": "✓ 一致 confirmed",
-    "refined": "+ 补充 refined",
-    "differs": "≠ 不同 differs",
-    "disputed": "‼ 有争议 DISPUTED",
-    "unconfirmed": "? 未证实 unconfirmed",
-}
+# The shared Chinese label, then the word the records use: 〔直接引语 direct〕, ✓ 相符 confirmed.
+FORM = {f: f"〔{zh} {f}〕" for f, zh in FORM_ZH.items()}
+_STATUS_MARK = {"confirmed": "✓", "refined": "+", "differs": "≠", "disputed": "‼", "unconfirmed": "?"}
+STATUS = {s: f"{_STATUS_MARK[s]} {zh} {s.upper() if s == 'disputed' else s}" for s, zh in STATUS_ZH.items()}
 HOW_ZH = {"lists": "本记录列出", "listed_by": "列出本记录", "same_occasion": "同一场合", "same_date": "同一日期"}
 
 # Fields shown in their own place, not in the generic field list.
@@ -183,13 +189,6 @@ LABELS = {
 LABEL_WIDTH = 12
 
 
-def _date_zh(value: Any) -> str:
-    try:
-        return parse_date(value).zh()
-    except DateFormatError:
-        return str(value)
-
-
 def _plain(value: Any) -> str:
     """Any field value as one line of text."""
     if isinstance(value, bool):
@@ -232,20 +231,20 @@ def _field_lines(rec: Record) -> list[tuple[str, str | list[str]]]:
         elif name in ("unit", "qualifier") and rec.kind == "statistic":
             continue
         elif name == "published":
-            when = _date_zh(value["date"]) + " " if value.get("date") else ""
+            when = zh_or_raw(value["date"]) + " " if value.get("date") else ""
             value = f"{when}{value.get('in', '')}".strip()
         elif name == "history":
-            value = [f"{_date_zh(h.get('date'))} {h.get('event', '')}" for h in value]
+            value = [f"{zh_or_raw(h.get('date'))} {h.get('event', '')}" for h in value]
         elif name in ("structure", "targets"):
             value = list(value)
         elif name == "comparison":
-            value = f"较{value.get('base_year')}年 {value.get('change')}"
+            value = COMPARISON_ZH.format(base_year=value.get("base_year"), change=value.get("change"))
         elif name == "share":
-            value = f"占{value.get('of')} {value.get('value')}"
+            value = SHARE_ZH.format(of=value.get("of"), value=value.get("value"))
         elif name == "anchor":
             value = f"{value.get('marker', '')} 跟在“{value.get('text', '')}”之后"
         elif name == "accessed":
-            value = _date_zh(value)
+            value = zh_or_raw(value)
         else:
             value = _plain(value)
         out.append((label, value))
@@ -285,22 +284,23 @@ def show_text(shown, color: bool = False) -> str:
     lines: list[str] = []
     label_note = " 〔标题为编者所拟〕" if rec.get("title_is_label") else ""
     lines.append(f"{rec.title}{label_note}")
-    date = rec.date.zh() if rec.date else "日期不详"
-    lines.append(f"{rec.id} · {KIND_ZH[rec.kind]} {rec.kind} · {date}" + (f" ({rec.date.iso()})" if rec.date else ""))
+    lines.append(
+        f"{rec.id} · {KIND_ZH[rec.kind]} {rec.kind} · {rec.date_zh}" + (f" ({rec.date_iso})" if rec.date else "")
+    )
     if rec.get("draft"):
         lines.append("草稿 draft: 由 kb import 提出,尚未审阅")
     checks = rec.get("checked", [])
     disputed = [c for c in checks if c.get("status") == "disputed"]
     if disputed:
         fields = "、".join(dict.fromkeys(c.get("field", "") for c in disputed))
-        lines.append(f"{red[0]}‼ 有争议 DISPUTED: 其他来源与本章说法相矛盾({fields});见下文“核对”{red[1]}")
+        lines.append(f"{red[0]}{STATUS['disputed']}: 其他来源与本章说法相矛盾({fields});见下文“核对”{red[1]}")
     lines.append("")
 
-    check = getattr(shown, "date_check", None)
-    if check and rec.date:
+    check = rec.date_check
+    if check and rec.date and rec.source_date:
         # Both dates, each with where it comes from: the precise one from another source, and
         # what the record's own source wrote.
-        lines.append(f"{_label('日期')}{rec.date.zh()} ({rec.date.iso()}) · 据其他来源: {_evidence(check)}")
+        lines.append(f"{_label('日期')}{rec.date_zh} ({rec.date_iso}) · 据其他来源: {_evidence(check)}")
         lines.append(f"{_label('本章日期')}{rec.source_date_zh} ({rec.source_date}) · 见 {_where(shown)}")
 
     for label, value in _field_lines(rec):
@@ -316,7 +316,7 @@ def show_text(shown, color: bool = False) -> str:
         lines.append("")
         lines.append("引语 quotes" if rec.kind != "statistic" else "原句 quote")
         for i, q in enumerate(quotes, 1):
-            form = "〔来源原句〕" if rec.kind == "statistic" else FORM_ZH.get(q.form, q.form)
+            form = "〔来源原句〕" if rec.kind == "statistic" else FORM.get(q.form, q.form)
             lines.append(f"  {i}. {form} {q.text}")
             if q.note:
                 lines.append(f"     注: {q.note}")
@@ -353,7 +353,7 @@ def show_text(shown, color: bool = False) -> str:
         lines.append("相关记录 related")
         for r in shown.related:
             o = r.record
-            when = o.date.zh() if o.date else "日期不详"
+            when = o.date_zh
             if o.source_date:
                 when += f"(本章作{o.source_date_zh})"
             how = "; ".join(HOW_ZH.get(h, h) for h in r.how)
@@ -380,7 +380,7 @@ def stats_text(st) -> str:
         lines.append(f"  {pad(f'{k} {KIND_ZH[k]}', kw)}  {n:>4}")
     lines += ["", "by year"]
     top = max((n for _, n in st.by_year), default=0)
-    rows = [("日期不详" if y is None else str(y), n) for y, n in st.by_year]
+    rows = [(UNDATED if y is None else str(y), n) for y, n in st.by_year]
     yw = max((display_width(r[0]) for r in rows), default=4)
     for label, n in rows:
         bar = BAR * (round(n * BAR_WIDTH / top) if top else 0)
@@ -417,7 +417,7 @@ def search_text(result, color: bool = False) -> str:
             lines.append(f"   {h.headline}")
         if h.snippet:
             lines.append(f"   {_marks(h.snippet, color)}")
-        source_date = f" · 本章作{parse_date(h.date_source).zh()}" if h.date_source else ""
+        source_date = f" · 本章作{zh_or_raw(h.date_source)}" if h.date_source else ""
         lines.append(f"   id: {h.id}{source_date}" + (f" · matched: {', '.join(h.matched)}" if h.matched else ""))
         marked = marked or bool(h.date_source)
     if marked:

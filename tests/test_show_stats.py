@@ -53,7 +53,7 @@ TOUR_TEXT = """\
       他源: 2018-04-26
       依据: 某报道 (via memo)
       说明: 报道只提到26日。
-  ✓ 一致 confirmed · quotes
+  ✓ 相符 confirmed · quotes
       依据: 另一报道 (via memo)
 
 附注 notes
