@@ -102,3 +102,20 @@ def main(ctx: click.Context, kb_dir: str | None) -> None:
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (UTF-8) instead of text.")
+
+
+def filter_options(f):
+    """The filters shared by search and timeline (parsed by kb.filters.Filters.make)."""
+    for opt in reversed(
+        [
+            click.option("--from", "date_from", metavar="DATE", help="From this date (YYYY, YYYY-MM or YYYY-MM-DD)."),
+            click.option("--to", "date_to", metavar="DATE", help="Up to this date (any precision)."),
+            click.option("--year", type=int, help="Only this year."),
+            click.option("--kind", "kinds", multiple=True, metavar="KIND", help="remark, event, policy, statistic, reference or source (repeatable)."),
+            click.option("--topic", "topics", multiple=True, metavar="TOPIC", help="A topic of corpus/topics.yaml (repeatable: all must hold)."),
+            click.option("--speaker", "--issuer", "people", metavar="NAME", help="Who said or issued it (e.g. 习近平, 国务院办公厅)."),
+            click.option("--region", metavar="REGION", help="全国, 河北, …"),
+        ]
+    ):
+        f = opt(f)
+    return f

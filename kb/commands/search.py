@@ -6,25 +6,8 @@ import sys
 
 import click
 
-from kb.cli import Ctx, json_option
+from kb.cli import Ctx, filter_options, json_option
 from kb.render import emit
-
-
-def filter_options(f):
-    """The filters shared by search and timeline."""
-    for opt in reversed(
-        [
-            click.option("--from", "date_from", metavar="DATE", help="From this date (YYYY, YYYY-MM or YYYY-MM-DD)."),
-            click.option("--to", "date_to", metavar="DATE", help="Up to this date (any precision)."),
-            click.option("--year", type=int, help="Only this year."),
-            click.option("--kind", "kinds", multiple=True, metavar="KIND", help="remark, event, policy, statistic, reference or source (repeatable)."),
-            click.option("--topic", "topics", multiple=True, metavar="TOPIC", help="A topic of corpus/topics.yaml (repeatable: all must hold)."),
-            click.option("--speaker", "--issuer", "people", metavar="NAME", help="Who said or issued it (e.g. 习近平, 国务院办公厅)."),
-            click.option("--region", metavar="REGION", help="全国, 河北, …"),
-        ]
-    ):
-        f = opt(f)
-    return f
 
 
 @click.command()

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kb.cli import Ctx, json_option
-from kb.commands.search import filter_options
+from kb.cli import Ctx, filter_options, json_option
 from kb.render import emit
 
 
