@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kb.analysis import segmenter_for
 from kb.corpus import read_config
@@ -469,6 +470,11 @@ def _require(scored, required):
 
     Whoosh 2.7.4's own `Require.matcher` returns an AndNotMatcher (it excludes what it should
     require), so this subclass builds the RequireMatcher that class was meant to use."""
+    return _require_class()(scored, required)
+
+
+@lru_cache(maxsize=1)
+def _require_class():
     from whoosh import query as Q
     from whoosh.matching import NullMatcher, RequireMatcher
 
@@ -480,7 +486,7 @@ def _require(scored, required):
                 return NullMatcher()
             return RequireMatcher(a, b)
 
-    return Require(scored, required)
+    return Require
 
 
 def _phrase_to_and(node):
