@@ -112,3 +112,17 @@ def searcher(kb_copy):
     s = Searcher(locate(kb_copy))
     yield s
     s.close()
+
+
+@pytest.fixture
+def small(make_kb):
+    """A small knowledge base of every kind (its records are in tests/test_timeline.py's FILES)."""
+    from .test_timeline import FILES
+
+    return make_kb(FILES)
+
+
+@pytest.fixture
+def small_corpus(small):
+    return corpus_mod.load(small / "corpus")
+

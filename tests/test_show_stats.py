@@ -13,19 +13,6 @@ from kb.stats import stats
 
 from .test_timeline import FILES, MEMO, REFINED_FILES, TOUR
 
-
-@pytest.fixture
-def small(make_kb):
-    return make_kb(FILES)
-
-
-@pytest.fixture
-def small_corpus(small):
-    from kb.corpus import load
-
-    return load(small / "corpus")
-
-
 # --- kb show: exact text --------------------------------------------------------------------
 
 TOUR_TEXT = """\

@@ -146,18 +146,6 @@ FILES = {
 }
 
 
-@pytest.fixture
-def small(make_kb):
-    return make_kb(FILES)
-
-
-@pytest.fixture
-def small_corpus(small):
-    from kb.corpus import load
-
-    return load(small / "corpus")
-
-
 def ids_of(corpus, **kw):
     return [e.id for e in timeline(corpus, Filters.make(**kw)).entries]
 
