@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from kb import importer
 from kb.corpus import scan
+from kb.importer import cleaning, dates, files, matching, measuring, proposing
 
 from .conftest import CHAPTER, CORPUS
 
@@ -77,12 +78,12 @@ def test_clean_never_raises(text):
 
 
 def test_dates_at_the_precision_given():
-    assert importer._dates("2018年5月28日,习近平") == ["2018-05-28"]
-    assert importer._dates("2018年4月24日至28日,") == ["2018-04-24/2018-04-28"]
-    assert importer._dates("2021年5月,习近平") == ["2021-05"]
-    assert importer._dates("2023年1月31与2月21日,在") == ["2023-01-31", "2023-02-21"]
-    assert importer._dates("2015年习近平") == ["2015"]
-    assert importer._dates("2018—2022年,中国") == []
+    assert dates._dates("2018年5月28日,习近平") == ["2018-05-28"]
+    assert dates._dates("2018年4月24日至28日,") == ["2018-04-24/2018-04-28"]
+    assert dates._dates("2021年5月,习近平") == ["2021-05"]
+    assert dates._dates("2023年1月31与2月21日,在") == ["2023-01-31", "2023-02-21"]
+    assert dates._dates("2015年习近平") == ["2015"]
+    assert dates._dates("2018—2022年,中国") == []
 
 
 def test_parse_reference():
@@ -112,19 +113,19 @@ REMARKS_SHARE = 0.95
 
 def _chapter_records(corpus, kinds):
     """The hand-curated records citing the bundled chapter, of `kinds`: the truth to measure by."""
-    chapter = importer._chapter_sources(corpus, TEXT)
+    chapter = files._chapter_sources(corpus, TEXT)
     return [r for r in corpus.records if r.source_id in chapter and r.kind in kinds and not r.get("draft")]
 
 
 def _sections(records):
-    return sorted({r.section for r in records}, key=importer._section_key)
+    return sorted({r.section for r in records}, key=measuring._section_key)
 
 
 def test_drafts_against_the_hand_curated_corpus(bundled):
     """The figures of issue 7, computed from the corpus: remarks ≥ 95%, all references, 0 false."""
     ct = importer.clean(TEXT)
     drafts = importer.propose(ct, bundled, "chapter-01-clean")
-    chapter = importer._chapter_sources(bundled, TEXT)
+    chapter = files._chapter_sources(bundled, TEXT)
     assert chapter == ["chapter-01"]
     truth = _chapter_records(bundled, ("remark", "event"))
     refs = _chapter_records(bundled, ("reference",))
@@ -173,32 +174,32 @@ def _speech(date, occasion, speaker="习近平"):
 def test_matcher_needs_date_speaker_and_occasion(bundled):
     rec = bundled.get("2018-05-28-xi-academicians-conference")
     occ = rec.get("occasion")
-    assert importer._matches(_speech("2018-05-28", occ), rec)
-    assert importer._matches(_speech("2018-05-28", occ, speaker=None), rec)  # a meeting's event
-    assert not importer._matches(_speech("2018-05-28", occ, speaker="李克强"), rec)
-    assert not importer._matches(_speech("2018-05-29", occ), rec)
-    assert not importer._matches(_speech("2018-05", occ), rec)
+    assert matching._matches(_speech("2018-05-28", occ), rec)
+    assert matching._matches(_speech("2018-05-28", occ, speaker=None), rec)  # a meeting's event
+    assert not matching._matches(_speech("2018-05-28", occ, speaker="李克强"), rec)
+    assert not matching._matches(_speech("2018-05-29", occ), rec)
+    assert not matching._matches(_speech("2018-05", occ), rec)
     # containment only for a shorter name of at least 4 characters
-    assert importer._matches(_speech("2018-05-28", "中国科学院第十九次院士大会"), rec)
-    assert not importer._matches(_speech("2018-05-28", "大会"), rec)
+    assert matching._matches(_speech("2018-05-28", "中国科学院第十九次院士大会"), rec)
+    assert not matching._matches(_speech("2018-05-28", "大会"), rec)
 
 
 def test_matcher_placeholder_occasion_matches_nothing_by_containment(bundled):
     rec = bundled.get("2015-xi-innovation-chain")
     assert rec.get("occasion").startswith("未载明")
-    assert not importer._matches(_speech("2015", "未载明"), rec)
-    assert not importer._matches(_speech("2015", "未载明(章节仅称)"), rec)
+    assert not matching._matches(_speech("2015", "未载明"), rec)
+    assert not matching._matches(_speech("2015", "未载明(章节仅称)"), rec)
     # the extractor writes an unstated occasion the corpus's way, with the chapter's words
-    assert importer._unstated("2015年习近平总书记提出") == "未载明(章节仅称“2015年习近平总书记提出”)"
+    assert proposing._unstated("2015年习近平总书记提出") == "未载明(章节仅称“2015年习近平总书记提出”)"
 
 
 def test_matcher_takes_the_chapter_date_of_a_refined_record(bundled):
     rec = bundled.get("2021-05-21-xi-reform-commission-19th")
     assert rec.source_date and rec.source_date != rec.date.raw
     occ = rec.get("occasion")
-    assert importer._matches(_speech(rec.source_date, occ), rec)
-    assert importer._matches(_speech(rec.date.raw, occ), rec)
-    assert not importer._matches(_speech(rec.date.raw[:4], occ), rec)
+    assert matching._matches(_speech(rec.source_date, occ), rec)
+    assert matching._matches(_speech(rec.date.raw, occ), rec)
+    assert not matching._matches(_speech(rec.date.raw[:4], occ), rec)
 
 
 def test_matcher_policy_named_in_an_event_title(bundled):
@@ -206,9 +207,9 @@ def test_matcher_policy_named_in_an_event_title(bundled):
     event = next(r for r in bundled.records if r.kind == "event" and "《" in r.title)
     title = event.title.split("《", 1)[1].split("》", 1)[0]
     draft = {"kind": "policy", "title": title}
-    assert importer._matches(draft, event)
-    assert not importer._matches(draft, _record(event, kind="remark"))
-    assert not importer._matches({"kind": "policy", "title": title[:-2]}, event)
+    assert matching._matches(draft, event)
+    assert not matching._matches(draft, _record(event, kind="remark"))
+    assert not matching._matches({"kind": "policy", "title": title[:-2]}, event)
 
 
 def test_policy_region_is_the_one_the_sentence_gives(bundled):
@@ -226,9 +227,9 @@ def test_policy_region_is_the_one_the_sentence_gives(bundled):
             rec = bundled.get(d.same_as)
             assert region == (rec.get("region") if rec.kind == "policy" else "全国"), d.data
     assert unknown < len(policies)
-    assert importer._region("广东省促进科技成果转化条例", []) == "广东"
-    assert importer._region("x", ["北京市科学技术委员会"]) == "北京"
-    assert importer._region("x", ["某某协会"]) == "未知"
+    assert proposing._region("广东省促进科技成果转化条例", []) == "广东"
+    assert proposing._region("x", ["北京市科学技术委员会"]) == "北京"
+    assert proposing._region("x", ["某某协会"]) == "未知"
 
 
 def test_helpers_are_shared_not_copied():
@@ -237,11 +238,13 @@ def test_helpers_are_shared_not_copied():
 
     from kb.text import display_width, join_han
 
-    source = inspect.getsource(importer)
-    assert not re.search(r'"".join\(\w+\.split\(\)\)', source)
-    assert "east_asian_width" not in source
-    assert importer._width("研究,x") == display_width("研究,x") + 1  # ASCII , typeset full width
-    assert importer.join_han is join_han and not hasattr(importer, "_squash_spaces")
+    for module in (cleaning, dates, files, matching, measuring, proposing):
+        source = inspect.getsource(module)
+        assert not re.search(r'"".join\(\w+\.split\(\)\)', source)
+        assert "east_asian_width" not in source
+        assert not hasattr(module, "_squash_spaces")
+    assert cleaning._width("研究,x") == display_width("研究,x") + 1  # ASCII , typeset full width
+    assert cleaning.join_han is join_han
 
 
 def test_two_dates_in_one_sentence_make_two_drafts(bundled):
@@ -288,7 +291,7 @@ def test_import_writes_drafts_that_kb_check_accepts(run, tmp_path, bundled):
     assert all(r.get("draft") for r in corpus.records) and not problems
     written = [r for r in corpus.records if r.kind != "source"]
     for rec in _chapter_records(bundled, ("remark", "event", "reference", "statistic")):
-        same = [d.id for d in written if d.kind == rec.kind and importer._matches(dict(d.data), rec)]
+        same = [d.id for d in written if d.kind == rec.kind and matching._matches(dict(d.data), rec)]
         assert len(same) == 1, (rec.id, same)
     check = run("--kb", str(root), "check")
     assert check.exit_code == 0, check.output
@@ -305,9 +308,9 @@ def test_import_writes_drafts_that_kb_check_accepts(run, tmp_path, bundled):
 def test_never_writes_over_a_file(tmp_path):
     path = tmp_path / "x.yaml"
     path.write_text("mine", encoding="utf-8")
-    assert importer._write_new(path, "theirs") is False
+    assert files._write_new(path, "theirs") is False
     assert path.read_text(encoding="utf-8") == "mine"
-    assert importer._write_new(tmp_path / "y.yaml", "new") is True
+    assert files._write_new(tmp_path / "y.yaml", "new") is True
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.yaml", "y.yaml"]
 
 
@@ -328,7 +331,7 @@ def test_a_failed_write_names_the_file(run, tmp_path, monkeypatch):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     root = _kb(tmp_path, with_records=False)
-    monkeypatch.setattr(importer.tempfile, "mkstemp", full)
+    monkeypatch.setattr(files.tempfile, "mkstemp", full)
     result = run("--kb", str(root), "import", str(CHAPTER))
     assert result.exit_code == 1
     target = root / "drafts" / "sources" / "chapter-01-clean.txt"
@@ -368,14 +371,16 @@ def test_output_says_where_drafts_are_and_how_to_promote(run, tmp_path):
 
 
 def test_the_report_is_rendered_by_the_library(run, tmp_path):
-    """The command prints ImportResult.to_text() and holds no rendering of its own."""
+    """The command prints the views layer's rendering of the library's result, none of its own."""
     from kb.commands import import_ as cmd
     from kb.home import locate
+    from kb.views_import import import_text
 
     root = _kb(tmp_path, with_records=True)
     result = run("--kb", str(root), "import", str(CHAPTER), "--dry-run")
     report = importer.import_file(CHAPTER, locate(root), dry_run=True)
-    assert result.output == report.to_text() + "\n"
+    assert result.output == import_text(report) + "\n"
+    assert not hasattr(report, "to_text")
     assert not hasattr(cmd, "format_result")
 
 

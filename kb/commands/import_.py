@@ -34,6 +34,7 @@ def import_cmd(obj: Ctx, file: str, dry_run: bool, source_id: str | None, as_jso
       kb --kb ~/my-kb import chapter-02.txt --json
     """
     from kb.importer import import_file
+    from kb.views_import import import_text
 
     result = import_file(file, obj.home(), source_id=source_id, dry_run=dry_run)
-    emit(result if as_json else result.to_text(), as_json=as_json)
+    emit(result if as_json else import_text(result), as_json=as_json)
