@@ -319,7 +319,7 @@ def test_drafts_folder_that_is_a_file_is_an_error_not_a_crash(run, tmp_path):
     (root / "drafts").write_text("not a folder", encoding="utf-8")
     result = run("--kb", str(root), "import", str(CHAPTER))
     assert result.exit_code == 1
-    assert result.output == f"Error: {root / 'drafts' / 'sources'}: cannot write drafts there (Not a directory)\n"
+    assert result.output == f"Error: {root / 'drafts'}: cannot write drafts there (Not a directory)\n"
     assert (root / "drafts").read_text(encoding="utf-8") == "not a folder"
 
 
@@ -331,12 +331,13 @@ def test_a_failed_write_names_the_file(run, tmp_path, monkeypatch):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     root = _kb(tmp_path, with_records=False)
-    monkeypatch.setattr(files.tempfile, "mkstemp", full)
+    monkeypatch.setattr(files, "_write_all", full)
     result = run("--kb", str(root), "import", str(CHAPTER))
     assert result.exit_code == 1
     target = root / "drafts" / "sources" / "chapter-01-clean.txt"
     assert result.output == f"Error: {target}: cannot write drafts there ({os.strerror(errno.ENOSPC)})\n"
     assert not target.exists()
+    assert [p.name for p in target.parent.iterdir()] == []  # no temporary file left behind
 
 
 def test_dry_run_on_the_real_corpus_shows_drafts_and_figures(run, tmp_path, bundled):
@@ -456,4 +457,68 @@ def test_a_directory(run, tmp_path):
     result = run("--kb", str(root), "import", str(tmp_path))
     assert result.exit_code == 1
     assert result.output == f"Error: {tmp_path}: is not a file (give the path of a text file extracted from a PDF)\n"
+    assert not (root / "drafts").exists()
+
+
+# Hardening (#17): never write through a link, bounded work on any input.
+
+
+def _outside(tmp_path):
+    out = tmp_path / "outside"
+    out.mkdir()
+    (out / "keep.txt").write_text("theirs", encoding="utf-8")
+    return out
+
+
+def test_a_symlinked_kind_folder_is_never_followed(run, tmp_path):
+    root = _kb(tmp_path, with_records=False)
+    outside = _outside(tmp_path)
+    (root / "drafts").mkdir()
+    (root / "drafts" / "remarks").symlink_to(outside, target_is_directory=True)
+    result = run("--kb", str(root), "import", str(CHAPTER))
+    assert result.exit_code == 1
+    link = root / "drafts" / "remarks"
+    assert result.output == (
+        f"Error: {link}: is a symbolic link; kb import writes drafts only into real folders (remove the link)\n"
+    )
+    assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
+    # checked before anything is written: no draft of another kind was written either
+    assert [p for p in (root / "drafts").rglob("*") if p.is_file() and not p.is_symlink()] == []
+
+
+def test_a_symlinked_drafts_folder_is_never_followed(run, tmp_path):
+    root = _kb(tmp_path, with_records=False)
+    outside = _outside(tmp_path)
+    (root / "drafts").symlink_to(outside, target_is_directory=True)
+    result = run("--kb", str(root), "import", str(CHAPTER))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {root / 'drafts'}: is a symbolic link; kb import writes drafts only into real folders "
+        "(remove the link)\n"
+    )
+    assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
+
+
+def test_a_symlink_in_place_of_a_draft_file_is_left_alone(tmp_path):
+    folder = tmp_path / "remarks"
+    folder.mkdir()
+    outside = _outside(tmp_path)
+    (folder / "x.yaml").symlink_to(outside / "keep.txt")
+    assert files._write_new(folder / "x.yaml", "mine") is False
+    assert (outside / "keep.txt").read_text(encoding="utf-8") == "theirs"
+
+
+def test_a_file_over_the_size_cap_is_one_line(run, tmp_path):
+    root = _kb(tmp_path, with_records=False)
+    big = tmp_path / "big.txt"
+    line = "2016年5月30日,习近平在全国科技创新大会上指出,科技创新是核心。\n\n".encode()
+    with big.open("wb") as f:
+        f.write(line * (files.MAX_IMPORT_BYTES // len(line) + 1))
+    size = big.stat().st_size
+    result = run("--kb", str(root), "import", str(big))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {big}: is {size / 2**20:.1f} MB; kb import reads texts up to "
+        f"{files.MAX_IMPORT_BYTES // 2**20} MB (split it into chapters)\n"
+    )
     assert not (root / "drafts").exists()

@@ -7,6 +7,7 @@ PDF, a blank line after every printed line) and returns a `Document`.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from kb.text import display_width, join_han
@@ -88,11 +89,16 @@ def _width(s: str) -> int:
     return display_width(s) + sum(1 for c in s if c in _ASCII_CJK_PUNCT)
 
 
+def _sep(a: str, b: str) -> str:
+    """What goes between two pieces of one sentence: a space only between two Latin words."""
+    if a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
+        return " "
+    return ""
+
+
 def _join(a: str, b: str) -> str:
     """Join two pieces of one sentence; a space only between two Latin words."""
-    if a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
-        return f"{a} {b}"
-    return a + b
+    return a + _sep(a, b) + b
 
 
 @dataclass
@@ -108,21 +114,31 @@ def _visual_lines(text: str) -> list[_Line]:
     in it (after 指出:, between list items, inside a spaced-out heading) comes out as two
     lines with a line of spaces between them.
     """
-    out: list[_Line] = []
+    pieces: list[list[str]] = []  # each printed line's pieces, joined once at the end (linear)
+    starts: list[bool] = []
     glue = False
     for raw in text.split("\n"):
         if raw == "":
             continue
         if not raw.strip():
-            glue = bool(out)
+            glue = bool(pieces)
             continue
         line = raw.strip()
-        if glue and out:
-            out[-1].text = _join(out[-1].text, line)
+        if glue and pieces:
+            pieces[-1].append(line)
         else:
-            out.append(_Line(line, page_start=raw[0].isspace()))
+            pieces.append([line])
+            starts.append(raw[0].isspace())
         glue = False
-    return out
+    return [_Line(_join_all(p), start) for p, start in zip(pieces, starts, strict=True)]
+
+
+def _join_all(pieces: list[str]) -> str:
+    """`_join` over a list of pieces, in one pass."""
+    out = [pieces[0]]
+    for a, b in zip(pieces, pieces[1:], strict=False):
+        out.append(_sep(a, b) + b)
+    return "".join(out)
 
 
 def _is_heading(line: str) -> re.Match | None:
@@ -143,16 +159,20 @@ class _Builder:
     notes: list[Footnote] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
     section: str = ""
-    para: str | None = None
+    parts: list[str] | None = None  # the open paragraph's pieces (None: no paragraph open)
+    size: int = 0  # its length so far
+    last: str = ""  # its last character
     para_section: str = ""
     pending: list[tuple[int, int, str]] = field(default_factory=list)  # (block idx, offset, mark)
     anchors: dict[int, tuple[int, int]] = field(default_factory=dict)
     page: int = 1
 
     def close(self) -> None:
-        if self.para:
-            self.blocks.append(Block(self.para, self.para_section))
-        self.para = None
+        if self.parts and self.size:
+            self.blocks.append(Block("".join(self.parts), self.para_section))
+        self.parts = None
+        self.size = 0
+        self.last = ""
 
     def heading(self, text: str, section: str, level: int) -> None:
         self.close()
@@ -160,22 +180,31 @@ class _Builder:
         self.blocks.append(Block(text, section, level))
 
     def add(self, line: str) -> None:
-        """Append a printed line to the current paragraph, taking its footnote markers out."""
-        if self.para is None:
-            self.para = ""
+        """Append a printed line to the current paragraph, taking its footnote markers out.
+
+        The paragraph is kept as a list of pieces joined when it closes, so a text of one
+        endless paragraph is cleaned in linear time."""
+        if self.parts is None:
+            self.parts = []
+            self.size = 0
+            self.last = ""
             self.para_section = self.section
-        kept = ""
+        chars = []
         marks = []
         for ch in line:
             if ch in MARKERS:
-                marks.append((len(kept), ch))
+                marks.append((len(chars), ch))
             else:
-                kept += ch
-        joined = _join(self.para, kept)
-        shift = len(joined) - len(kept)
+                chars.append(ch)
+        kept = "".join(chars)
+        sep = _sep(self.last, kept)
+        shift = self.size + len(sep)
         for pos, ch in marks:
             self.pending.append((len(self.blocks), shift + pos, ch))
-        self.para = joined
+        self.parts.append(sep + kept)
+        self.size = shift + len(kept)
+        if kept:
+            self.last = kept[-1]
 
 
 def clean(text: str) -> Document:
@@ -202,7 +231,7 @@ def clean(text: str) -> Document:
             ended = True
             i += 1
             continue
-        hm = _is_heading(s) if ended or not b.para or "." in s.split(" ")[0] else None
+        hm = _is_heading(s) if ended or not b.size or "." in s.split(" ")[0] else None
         if hm:
             sec = hm.group(1)
             b.heading(f"{sec} {join_han(hm.group(2))}", sec, sec.count(".") + 1)
@@ -216,9 +245,9 @@ def clean(text: str) -> Document:
         if _NOTE_MARKS.match(s) or _NOTE_INLINE.match(s) and _looks_like_note(s):
             i = _take_notes(lines, i, b)
             continue
-        if ln.page_start and ended and b.para is None:
+        if ln.page_start and ended and b.parts is None:
             pass
-        elif ended or (_YEAR_START.match(s) and b.para and b.para.endswith("。")):
+        elif ended or (_YEAR_START.match(s) and b.last == "。"):
             b.close()
         b.add(s)
         ended = s.endswith(_TERMINAL) and _width(s) <= full - 4
@@ -247,10 +276,10 @@ def _is_title(s: str) -> bool:
 
 def _full_width(lines: list[_Line]) -> int:
     """The width of a full printed line: the most common width among long lines."""
-    widths = [_width(ln.text) for ln in lines if _width(ln.text) >= 40]
-    if not widths:
+    counts = Counter(w for w in (_width(ln.text) for ln in lines) if w >= 40)
+    if not counts:
         return 10**6
-    return max(set(widths), key=widths.count)
+    return max(counts, key=lambda w: (counts[w], -w))
 
 
 def _looks_like_note(s: str) -> bool:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
-import tempfile
+import secrets
+import stat
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +19,10 @@ from kb.importer.measuring import Figures, measure
 from kb.importer.proposing import Draft, _topics, propose
 from kb.records import ID_RE
 from kb.text import squash
+
+# A text kb import reads: a whole book extracted from a PDF is 1-2 MB of UTF-8; cleaning and
+# proposing are linear, about a second per MB, so the cap bounds a run to seconds.
+MAX_IMPORT_BYTES = 4 * 2**20
 
 
 class ImportProblem(KbError):
@@ -58,7 +64,7 @@ def read_chapter(path: str | os.PathLike) -> str:
     if not p.is_file():
         raise ImportProblem(f"{p}: is not a file (give the path of a text file extracted from a PDF)")
     try:
-        data = p.read_bytes()
+        data = _read_capped(p)
     except OSError as e:
         raise ImportProblem(f"{p}: cannot be read ({e.strerror})") from None
     if b"\x00" in data:
@@ -75,6 +81,37 @@ def read_chapter(path: str | os.PathLike) -> str:
     if not text.strip():
         raise ImportProblem(f"{p}: is empty (nothing to import)")
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+
+
+def _read_capped(p: Path) -> bytes:
+    """The bytes of `p`, refused before reading when larger than MAX_IMPORT_BYTES (and never
+    more than that read, should the file grow meanwhile)."""
+    fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ImportProblem(f"{p}: is not a file (give the path of a text file extracted from a PDF)")
+        if st.st_size > MAX_IMPORT_BYTES:
+            raise ImportProblem(_too_large(p, st.st_size))
+        chunks, got = [], 0
+        while got <= MAX_IMPORT_BYTES:
+            chunk = os.read(fd, min(MAX_IMPORT_BYTES + 1 - got, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        if got > MAX_IMPORT_BYTES:
+            raise ImportProblem(_too_large(p, got))
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _too_large(p: Path, size: int) -> str:
+    return (
+        f"{p}: is {size / 2**20:.1f} MB; kb import reads texts up to {MAX_IMPORT_BYTES // 2**20} MB "
+        "(split it into chapters)"
+    )
 
 
 def source_id_for(path: str | os.PathLike) -> str:
@@ -152,18 +189,30 @@ def import_file(
     written: list[str] = []
     base = Path(home.drafts_dir)
     if not dry_run:
-        for rel, body in files.items():
-            try:
-                if _write_new(base / rel, body):
-                    written.append(rel)
-            except OSError as e:
-                raise ImportProblem(_write_failed(base / rel, e, written)) from None
+        folders: dict[str, int] = {}
+        try:
+            for rel in files:  # every folder checked (and opened) before any file is written
+                kind_dir = rel.split("/")[0]
+                if kind_dir not in folders:
+                    folders[kind_dir] = _open_folder(base, (kind_dir,))
+            for rel, body in files.items():
+                kind_dir, name = rel.split("/", 1)
+                try:
+                    if _write_in(folders[kind_dir], name, body):
+                        written.append(rel)
+                except OSError as e:
+                    raise ImportProblem(_write_failed(base / rel, e, written)) from None
+        except OSError as e:
+            raise ImportProblem(f"{base}: cannot write drafts there ({e.strerror})") from None
+        finally:
+            for fd in folders.values():
+                os.close(fd)
     return ImportResult(str(path), src, tuple(drafts), figures, tuple(written), dry_run, ct, _shown(base), tuple(files))
 
 
 def _write_failed(path: Path, err: OSError, written: list[str]) -> str:
     """One line naming the path that could not be written (the file or a folder on its way)."""
-    where = err.filename or path
+    where = path
     done = f"; {len(written)} files written before it" if written else ""
     return f"{where}: cannot write drafts there ({err.strerror or type(err).__name__}){done}"
 
@@ -183,26 +232,96 @@ def to_yaml(data: Mapping[str, Any]) -> str:
     return yaml.safe_dump(dict(data), allow_unicode=True, sort_keys=False, width=100)
 
 
-def _write_new(path: Path, text: str) -> bool:
-    """Write `text` to `path` atomically, and only if no file is there; False if one is."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        return False
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+_DIR = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_LINK = "is a symbolic link; kb import writes drafts only into real folders (remove the link)"
+
+
+def _open_folder(base: Path, parts: tuple[str, ...]) -> int:
+    """A descriptor of the folder `base`/`parts`, creating what is missing. `base` itself (the
+    drafts folder) and every folder below it are opened one by one relative to their parent
+    without following a link, so a symlink planted as `drafts/` or `drafts/<kind>` can never
+    take a write outside the knowledge base, not even by swapping a folder for a link midway.
+    ImportProblem naming the folder otherwise."""
+    fd = os.open(base.parent, _DIR)
+    where = base.parent
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
+        for part in (base.name, *parts):
+            where = where / part
+            try:
+                os.mkdir(part, 0o755, dir_fd=fd)
+            except FileExistsError:
+                pass
+            except OSError as e:
+                raise ImportProblem(f"{where}: cannot write drafts there ({e.strerror})") from None
+            st = os.stat(part, dir_fd=fd, follow_symlinks=False)
+            if stat.S_ISLNK(st.st_mode):
+                raise ImportProblem(f"{where}: {_LINK}")
+            if not stat.S_ISDIR(st.st_mode):
+                raise ImportProblem(f"{where}: cannot write drafts there (Not a directory)")
+            try:
+                nfd = os.open(part, _DIR | _NOFOLLOW, dir_fd=fd)
+            except OSError as e:  # swapped for a link since the check
+                raise ImportProblem(
+                    f"{where}: {_LINK if e.errno in (errno.ELOOP, errno.ENOTDIR) else e.strerror}"
+                ) from None
+            os.close(fd)
+            fd = nfd
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _write_in(folder: int, name: str, text: str) -> bool:
+    """Write `text` as `name` in the open folder `folder`, atomically and only if nothing (not
+    even a link) is there: a temporary file under an unpredictable name (O_EXCL|O_NOFOLLOW),
+    fsynced, then hard-linked to `name`, which fails if the name is taken. False if it is."""
+    try:
+        os.stat(name, dir_fd=folder, follow_symlinks=False)
+        return False
+    except FileNotFoundError:
+        pass
+    tmp = f".{name}.{secrets.token_hex(8)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(tmp, flags, 0o644, dir_fd=folder)
+    try:
         try:
-            os.link(tmp, path)  # fails if the file appeared meanwhile: never write over it
+            _write_all(fd, text.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, name, src_dir_fd=folder, dst_dir_fd=folder, follow_symlinks=False)
         except FileExistsError:
             return False
-        except OSError:
-            if path.exists():
+        except OSError:  # a file system without hard links: create the name exclusively instead
+            try:
+                fd = os.open(name, flags, 0o644, dir_fd=folder)
+            except FileExistsError:
                 return False
-            os.replace(tmp, path)
+            try:
+                _write_all(fd, text.encode("utf-8"))
+            finally:
+                os.close(fd)
         return True
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        try:
+            os.unlink(tmp, dir_fd=folder)
+        except FileNotFoundError:
+            pass
+
+
+def _write_new(path: Path, text: str) -> bool:
+    """Write `text` to `path` atomically, and only if no file (nor link) is there; False if one is."""
+    folder = _open_folder(path.parent, ())
+    try:
+        return _write_in(folder, path.name, text)
+    finally:
+        os.close(folder)
