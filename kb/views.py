@@ -7,11 +7,13 @@ cut, so a writer can copy them whole.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from kb.dates import zh_or_raw
 from kb.records import (
     COMPARISON_ZH,
+    FORM_NOTE_ZH,
     FORM_ZH,
     KIND_ZH,
     SHARE_ZH,
@@ -428,4 +430,119 @@ def search_text(result, color: bool = False) -> str:
         for name, counts in result.facets.items():
             shown_counts = ", ".join(f"{k} {v}" for k, v in list(counts.items())[:12])
             lines.append(f"{name}: {shown_counts}")
+    return "\n".join(lines)
+
+
+# -- kb cite ------------------------------------------------------------------------------------
+
+FIELD_ZH = {
+    "quotes": "引语",
+    "date": "日期",
+    "doc_number": "文号",
+    "issuers": "发文机关",
+    "speaker": "讲话人",
+    "value": "数值",
+    "original_title": "原题",
+    "structure": "结构",
+    "targets": "目标",
+    "place": "地点",
+    "occasion": "场合",
+    "title": "题名",
+}
+
+
+def _form_zh(form: str) -> str:
+    """直接引语(来源加引号), 转述(来源的间接引述,非原话): the form and what it means."""
+    return f"{FORM_ZH[form]}({FORM_NOTE_ZH[form]})" if form in FORM_ZH else form
+
+
+def _block(c) -> list[str]:
+    """One citation in full: provenance first (for a quotation), then the entry."""
+    p = c.provenance
+    out: list[str] = []
+    if p is not None and c.kind != "reference":
+        head = [p.date_zh or UNDATED]
+        if p.who:
+            head.append("、".join(p.who) + (f"({p.role})" if p.role else ""))
+        if p.occasion:
+            head.append(p.occasion)
+        out.append(" · ".join(head))
+        if p.place or c.kind in ("remark", "event"):
+            out.append(f"地点:{p.place or '来源未载'}")
+        if p.original_title:
+            out.append(f"原题:《{p.original_title}》")
+        if p.published:
+            out.append(f"发表:{p.published}")
+        if p.doc_number:
+            out.append(f"文号:{p.doc_number}")
+        if p.figure:
+            out.append(f"数据:{p.figure}")
+        for text, form, note in p.quotes:
+            label = "原文" if c.kind == "statistic" else _form_zh(form)
+            out.append(f"{label}:{text}" + (f"〔{note}〕" if note else ""))
+        for d in p.disputed:
+            out.append(f"归属存疑:{d.value or ''}")
+            if d.detail:
+                out.append(f"  {d.detail}")
+            out.append(f"  依据:{d.evidence}")
+        for ch in p.checks:
+            if ch.status != "disputed":
+                val = f":{ch.value}" if ch.value is not None else ""
+                out.append(
+                    f"核对:{FIELD_ZH.get(ch.field, ch.field)}{STATUS_ZH.get(ch.status, ch.status)}{val}({ch.evidence})"
+                )
+        if p.source:
+            out.append(f"出处:{p.source}" + _section_zh(p.section))
+    if c.text:
+        out.append(f"著录:{c.text}" if out else c.text)
+    if c.taken_from:
+        out.append(f"转引自:{c.taken_from}")
+    out.extend(f"说明:{n}" for n in c.notes)
+    if out[-1] != c.text:
+        out.append(f"id: {c.id}")
+    return out
+
+
+def _section_zh(section: str | None) -> str:
+    """`,第1.3节` for a numbered section, `,“Policy documents”部分` for a named one."""
+    if not section:
+        return ""
+    return f",第{section}节" if re.fullmatch(r"[\d.]+", section) else f",“{section}”部分"
+
+
+def cite_text(result) -> str:
+    """What `kb cite` prints (a `kb.cite.CiteResult`): an export as is, a bibliography with
+    its notes, one citation's provenance in full, or the candidates for a phrase."""
+    if result.export is not None:
+        return result.export.rstrip("\n")
+    lines = list(result.notices)
+    if result.candidates:
+        shown = f", showing {len(result.candidates)}" if result.total > len(result.candidates) else ""
+        lines.append(
+            f"{result.total} records match {result.query!r}{shown}"
+            + (" (by search, not as an exact phrase)" if result.mode == "search" else "")
+            + ", best first; cite one with: kb cite ID"
+        )
+        for i, c in enumerate(result.candidates, 1):
+            who = f" · {c.people}" if c.people else ""
+            lines.append(f"{i}. {c.date_zh} [{KIND_ZH.get(c.kind, c.kind)}] {c.title}{who}")
+            if c.snippet:
+                lines.append(f"   {c.snippet}")
+            lines.append(f"   id: {c.id}")
+        return "\n".join(lines)
+    if len(result.citations) == 1 and result.mode != "all":
+        lines.extend(_block(result.citations[0]))
+        return "\n".join(lines)
+    entries = result.entries
+    lines.extend(f"[{e.number}] {e.text}" for e in entries)
+    explain = []
+    for e in entries:
+        if len(e.ids) > 1:
+            explain.append(f"[{e.number}] {len(e.ids)} 条记录引用同一条目: {', '.join(e.ids)}")
+        explain.extend(f"[{e.number}] {n}" for n in e.notes)
+    uncited = [c for c in result.citations if not c.number]
+    for c in uncited:
+        explain.extend(n if c.id in n else f"{c.id}: {n}" for n in c.notes)
+    if explain:
+        lines.extend(["", "说明:", *explain])
     return "\n".join(lines)

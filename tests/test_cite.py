@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from kb import cite as C
 from kb.errors import NotFound, QueryError
+from kb.views import cite_text
 
 from .conftest import REPO
 
@@ -53,7 +54,7 @@ def test_the_chapter_has_fifteen_references(bundled):
 def test_reference_in_gbt7714(bundled, ref_id):
     result = C.cite(bundled, [ref_id])
     assert [c.text for c in result.citations] == [EXPECTED[ref_id]]
-    assert result.to_text() == EXPECTED[ref_id]
+    assert cite_text(result) == EXPECTED[ref_id]
 
 
 def test_full_width_punctuation(bundled):
@@ -83,12 +84,12 @@ def test_whole_bibliography_in_the_order_of_the_footnotes(bundled):
         order[c.id] = int(re.search(r"第(\d+)条", note).group(1))
     assert [order[c.id] for c in result.citations] == list(range(1, 16))
     assert [c.number for c in result.citations] == list(range(1, 16))
-    assert result.to_text().splitlines() == [f"[{order[c.id]}] {EXPECTED[c.id]}" for c in result.citations]
+    assert cite_text(result).splitlines() == [f"[{order[c.id]}] {EXPECTED[c.id]}" for c in result.citations]
 
 
 def test_several_ids_give_a_numbered_list_with_notes(bundled):
     got = C.cite(bundled, ["ref-hu-angang-2023", "2016-04-21-action-plan-tech-transfer", "stat-2022-patent-grants"])
-    assert got.to_text() == "\n".join(
+    assert cite_text(got) == "\n".join(
         [
             "[1] " + EXPECTED["ref-hu-angang-2023"],
             "[2] 国务院办公厅.促进科技成果转移转化行动方案:国办发〔2016〕28号[A].",
@@ -123,7 +124,7 @@ def test_phrase_ignores_white_space_and_lists_several_best_first(bundled):
     ranks = [bundled.get(c.id) for c in many.candidates]
     assert many.candidates[0].where == "quote"
     assert ranks[0].kind == "remark"
-    assert many.to_text().splitlines()[0].startswith(f"{many.total} records match '科技自立自强'")
+    assert cite_text(many).splitlines()[0].startswith(f"{many.total} records match '科技自立自强'")
 
 
 def test_phrase_with_kind_filter(bundled):
@@ -135,7 +136,7 @@ def test_disputed_attribution_is_shown(bundled):
     result = C.cite(bundled, ["2016-05-30-xi-national-sci-tech-conference"])
     (c,) = result.citations
     assert [d.field for d in c.provenance.disputed] == ["quotes"]
-    text = result.to_text()
+    text = cite_text(result)
     assert "归属存疑:该句出自科技部部长王志刚2016年5月18日在国新办新闻发布会上的发言" in text
     assert "原题:《为建设世界科技强国而奋斗》" in text
     assert c.to_json()["provenance"]["disputed"] is True
@@ -191,7 +192,7 @@ def test_search_is_the_fallback(bundled):
     hit = C.Candidate("2018-05-28-xi-academicians-conference", "remark", "2018年5月28日", "t", "习近平", "search", "")
     got = C.cite(bundled, ["打通 篱笆墙 一公里"], search=lambda text: [hit])
     assert got.mode == "search" and got.citations[0].id == hit.id
-    assert got.to_text().splitlines()[0].startswith("no exact match for '打通 篱笆墙 一公里'; search found")
+    assert cite_text(got).splitlines()[0].startswith("no exact match for '打通 篱笆墙 一公里'; search found")
 
 
 # ---------------------------------------------------------------- names
@@ -523,10 +524,10 @@ def test_policies_from_the_facts_list_do_not_claim_the_chapter(bundled):
     for rid in ("2016-03-implementing-provisions-tech-transfer-law", "2021-08-02-guidelines-tech-results-evaluation"):
         assert bundled.get(rid).source_id == "official-facts"
         result = C.cite(bundled, [rid])
-        for out in (result.to_text(), json.dumps(result.to_json(), ensure_ascii=False)):
+        for out in (cite_text(result), json.dumps(result.to_json(), ensure_ascii=False)):
             assert "科技成果转化概述" not in out and "chapter-01" not in out, rid
         assert "出处:Facts checked against other public sources(本库内部核对清单 official-facts,非出版物)" in (
-            result.to_text()
+            cite_text(result)
         )
         for style in ("csl-json", "ris", "bibtex"):
             assert "科技成果转化概述" not in C.cite(bundled, [rid], style=style).export
@@ -549,7 +550,7 @@ def test_identical_entries_share_one_number(bundled):
     remarks = [r.id for r in bundled.records if r.kind == "remark"]
     chapter = [r for r in remarks if not bundled.get(r).get("published")]
     assert len(chapter) > 1
-    lines = result.to_text().splitlines()
+    lines = cite_text(result).splitlines()
     assert lines[0] == "[1] " + CHAPTER_ENTRY
     assert sum(line.endswith(CHAPTER_ENTRY) for line in lines) == 1
     assert f"[1] {len(chapter)} 条记录引用同一条目: {', '.join(chapter)}" in lines
@@ -561,9 +562,9 @@ def test_identical_entries_share_one_number(bundled):
 
 def test_several_ids_of_one_source_give_one_entry(bundled):
     got = C.cite(bundled, ["stat-2022-patent-grants", "ref-hu-angang-2023", "stat-2022-rd-spending"])
-    assert got.to_text().splitlines()[:2] == ["[1] " + CHAPTER_ENTRY, "[2] " + EXPECTED["ref-hu-angang-2023"]]
+    assert cite_text(got).splitlines()[:2] == ["[1] " + CHAPTER_ENTRY, "[2] " + EXPECTED["ref-hu-angang-2023"]]
     assert [c.number for c in got.citations] == [1, 2, 1]
-    assert "[1] 2 条记录引用同一条目: stat-2022-patent-grants, stat-2022-rd-spending" in got.to_text()
+    assert "[1] 2 条记录引用同一条目: stat-2022-patent-grants, stat-2022-rd-spending" in cite_text(got)
 
 
 def test_the_facts_list_is_not_cited_as_a_book_chapter(bundled):
@@ -571,7 +572,7 @@ def test_the_facts_list_is_not_cited_as_a_book_chapter(bundled):
     facts = next(c for c in result.citations if c.id == "official-facts")
     assert (facts.text, facts.number, facts.type_code) == ("", 0, "")
     assert any("内部核对清单" in n and "不是出版物" in n for n in facts.notes)
-    text = result.to_text()
+    text = cite_text(result)
     assert "Facts checked against other public sources[M]" not in text
     assert text.splitlines()[0] == "[1] " + CHAPTER_ENTRY
     assert "来源 official-facts 是本库的内部核对清单,不是出版物" in text

@@ -59,7 +59,10 @@ def cite(
       kb cite --kind reference --all --style csl-json > chapter.json
       kb cite 2016-04-21-action-plan-tech-transfer --form online --punct full
     """
-    from kb.cite import cite_in
+    from kb.views import cite_text
 
-    result = cite_in(obj.home(), args, all_=all_, kind=kind, style=style, punct=punct, form=form)
-    emit(result if as_json else result.to_text(), as_json=as_json)
+    if all_:
+        result = obj.kb().cite(args, all_of=kind or "reference", style=style, punct=punct, form=form)
+    else:
+        result = obj.kb().cite(args, kind=kind, style=style, punct=punct, form=form)
+    emit(result if as_json else cite_text(result), as_json=as_json)
