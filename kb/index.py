@@ -30,7 +30,7 @@ from kb.errors import CorpusError, IndexBusy, KbError
 from kb.home import Home
 from kb.records import KIND_DIRS, Record
 
-SCHEMA_VERSION = 8  # bump when the schema or what document() puts in it changes
+SCHEMA_VERSION = 9  # bump when the schema or what document() puts in it changes
 NO_DATE = 3_652_059  # date(9999, 12, 31).toordinal(): undated records sort last
 Progress = Callable[[int, int], None]
 
@@ -77,10 +77,9 @@ def schema(dictionary: tuple[str, ...]):
         sortkey=NUMERIC(int, bits=32, sortable=True),
         endkey=NUMERIC(int, bits=32, sortable=True),  # a column: date filters read it, see kb.search
         date=STORED,
-        date_zh=STORED,
         date_source=STORED,
         prior=STORED,
-        headline=STORED,
+        listing=STORED,  # data for the listing line (kb.records.headline), not the line itself
         path=STORED,
     )
 
@@ -136,9 +135,8 @@ def document(rec: Record) -> dict:
         "topics": ",".join(rec.topics),
         "region": rec.region or "",
         "date": rec.date.iso() if rec.date else None,
-        "date_zh": rec.date.zh() if rec.date else "日期不详",
         "date_source": rec.source_date,
-        "headline": rec.headline,
+        "listing": rec.listing,
         "path": rec.path,
         "prior": prior(rec),
         "sortkey": rec.date.start.toordinal() if rec.date else NO_DATE,

@@ -276,11 +276,12 @@ class Record:
     @property
     def headline(self) -> str:
         """The short line a listing shows: the occasion for a speech, else the title."""
-        if self.kind in ("remark", "event"):
-            return self.get("occasion") or self.title
-        if self.kind == "statistic":
-            return f"{self.get('indicator')} {format_value(self)}"
-        return self.title
+        return headline(self.kind, self.title, self)
+
+    @property
+    def listing(self) -> dict[str, Any]:
+        """The fields besides the title that `headline` reads (what an index keeps to list a hit)."""
+        return {k: self.data[k] for k in LISTING_FIELDS if self.data.get(k) is not None}
 
     def to_json(self) -> dict[str, Any]:
         """The record as written, with its date in ISO form and its file."""
@@ -289,7 +290,20 @@ class Record:
         return out
 
 
-def format_value(rec: Record) -> str:
+LISTING_FIELDS = ("occasion", "indicator", "value", "unit", "qualifier")
+
+
+def headline(kind: str, title: str, fields: Record | Mapping[str, Any]) -> str:
+    """The short line a listing shows, from a record or its `listing` fields: the occasion for
+    a speech or event, the indicator and value for a statistic, else the title."""
+    if kind in ("remark", "event"):
+        return fields.get("occasion") or title
+    if kind == "statistic":
+        return f"{fields.get('indicator')} {format_value(fields)}"
+    return title
+
+
+def format_value(rec: Record | Mapping[str, Any]) -> str:
     """A statistic's value as the source words it: 首次突破3万亿元, 84324项, 第11位."""
     v = rec.get("value")
     text = f"{v:g}" if isinstance(v, float) else str(v)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from kb.analysis import segmenter_for
 from kb.corpus import read_config
+from kb.dates import zh_or_raw
 from kb.errors import QueryError
 from kb.filters import Filters
 from kb.home import Home
+from kb.records import UNDATED, headline
 from kb.text import fold, join_han
 from kb.text import squash_folded as squash
 
@@ -27,18 +31,27 @@ _SYNTAX = str.maketrans({"“": '"', "”": '"', "＂": '"', "（": "(", "）": 
 
 @dataclass(frozen=True)
 class Hit:
+    """One hit: the record's data as indexed; its date and listing line are rendered on demand."""
+
     id: str
     kind: str
     date: str | None
-    date_zh: str
     date_source: str | None  # the chapter's own date where another source refined it
     title: str
-    headline: str
     people: str
     score: float
     snippet: str
     matched: tuple[str, ...]
     path: str
+    listing: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def date_zh(self) -> str:
+        return zh_or_raw(self.date) if self.date else UNDATED
+
+    @property
+    def headline(self) -> str:
+        return headline(self.kind, self.title, self.listing)
 
     def to_json(self) -> dict:
         return {
@@ -317,15 +330,14 @@ class Searcher:
             id=stored["id"],
             kind=stored["kind"],
             date=stored.get("date"),
-            date_zh=stored.get("date_zh", ""),
             date_source=stored.get("date_source"),
             title=stored.get("title", ""),
-            headline=stored.get("headline", ""),
             people=stored.get("people", ""),
             score=score,
             snippet=snippet,
             matched=tuple(matched_terms),
             path=stored.get("path", ""),
+            listing=stored.get("listing") or {},
         )
 
     def _suggest(self, text: str, filters: Filters, exact: bool) -> tuple[str, ...]:
