@@ -85,8 +85,9 @@ def _filters(
 class KnowledgeBase:
     """A knowledge base opened once and queried many times (thread-safe: one call at a time)."""
 
-    def __init__(self, home: Home):
+    def __init__(self, home: Home, *, watch: bool = True):
         self.home = home
+        self.watch = watch
         self._lock = threading.RLock()
         self._stamp: Stamp | None = None
         self._corpus: Corpus | None = None
@@ -94,13 +95,18 @@ class KnowledgeBase:
         self._notice: str | None = None  # the index's notice, reported by the next search
 
     @classmethod
-    def open(cls, path: str | os.PathLike | None = None) -> KnowledgeBase:
-        """The knowledge base in `path` (a folder holding corpus/); None: KB_HOME or the bundled corpus."""
-        return cls(locate(path))
+    def open(cls, path: str | os.PathLike | None = None, *, watch: bool = True) -> KnowledgeBase:
+        """The knowledge base in `path` (a folder holding corpus/); None: KB_HOME or the bundled corpus.
+
+        `watch=False` skips the stat walk before each call: for one-shot use (a CLI command),
+        where the corpus is read once anyway and the index's own freshness check still runs."""
+        return cls(locate(path), watch=watch)
 
     # -- freshness ------------------------------------------------------------------------
     def _refresh(self) -> None:
         """Forget the loaded corpus and the open index when any corpus file changed on disk."""
+        if not self.watch:
+            return
         stamp = corpus_stamp(self.home.corpus_dir)
         if stamp != self._stamp:
             self._stamp = stamp

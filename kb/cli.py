@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from kb.commands.options import Ctx
 from kb.errors import KbError
 
 COMMANDS = {
@@ -64,27 +65,6 @@ class KbGroup(click.Group):
             ) from None
 
 
-class Ctx:
-    """What every command gets: where the knowledge base is."""
-
-    def __init__(self, kb_dir: str | None):
-        self.kb_dir = kb_dir
-        self._kb = None
-
-    def home(self):
-        from kb.home import locate
-
-        return locate(self.kb_dir)
-
-    def kb(self):
-        """The knowledge base as a library object (kb.api.KnowledgeBase), opened once per run."""
-        if self._kb is None:
-            from kb.api import KnowledgeBase
-
-            self._kb = KnowledgeBase.open(self.kb_dir)
-        return self._kb
-
-
 @click.group(cls=KbGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--kb",
@@ -108,41 +88,3 @@ def main(ctx: click.Context, kb_dir: str | None) -> None:
       kb cite 最后一公里
     """
     ctx.obj = Ctx(kb_dir)
-
-
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (UTF-8) instead of text.")
-
-
-def filter_options(f):
-    """The filters shared by search and timeline (parsed by kb.filters.Filters.make)."""
-    for opt in reversed(
-        [
-            click.option("--from", "date_from", metavar="DATE", help="From this date (YYYY, YYYY-MM or YYYY-MM-DD)."),
-            click.option("--to", "date_to", metavar="DATE", help="Up to this date (any precision)."),
-            click.option("--year", type=int, help="Only this year."),
-            click.option(
-                "--kind",
-                "kinds",
-                multiple=True,
-                metavar="KIND",
-                help="remark, event, policy, statistic, reference or source (repeatable).",
-            ),
-            click.option(
-                "--topic",
-                "topics",
-                multiple=True,
-                metavar="TOPIC",
-                help="A topic of corpus/topics.yaml (repeatable: all must hold).",
-            ),
-            click.option(
-                "--speaker",
-                "--issuer",
-                "people",
-                metavar="NAME",
-                help="Who said or issued it (e.g. 习近平, 国务院办公厅).",
-            ),
-            click.option("--region", metavar="REGION", help="全国, 河北, …"),
-        ]
-    ):
-        f = opt(f)
-    return f

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kb.cli import Ctx, json_option
+from kb.commands.options import Ctx, json_option
 from kb.render import emit
 
 
@@ -21,10 +21,7 @@ def check(obj: Ctx, as_json: bool) -> None:
       kb check
       kb --kb ~/my-kb check
     """
-    from kb.corpus import check as run_check
-
-    home = obj.home()
-    report = run_check(home.corpus_dir, home.drafts_dir)
+    report = obj.kb().check()
     if as_json:
         emit(report.to_json(), as_json=True)
     else:

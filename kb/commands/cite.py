@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kb.cite import FORMS, PUNCTS, STYLES
-from kb.cli import Ctx, json_option
+from kb.commands.options import Ctx, json_option
 from kb.records import KINDS
 from kb.render import emit
 

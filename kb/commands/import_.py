@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kb.cli import Ctx, json_option
+from kb.commands.options import Ctx, json_option
 from kb.render import emit
 
 
@@ -33,8 +33,7 @@ def import_cmd(obj: Ctx, file: str, dry_run: bool, source_id: str | None, as_jso
       kb import ../shared/source/chapter-01.txt --dry-run
       kb --kb ~/my-kb import chapter-02.txt --json
     """
-    from kb.importer import import_file
     from kb.views_import import import_text
 
-    result = import_file(file, obj.home(), source_id=source_id, dry_run=dry_run)
+    result = obj.kb().import_file(file, source_id=source_id, dry_run=dry_run)
     emit(result if as_json else import_text(result), as_json=as_json)

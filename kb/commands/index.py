@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kb.cli import Ctx
+from kb.commands.options import Ctx
 
 
 @click.command()
@@ -21,9 +21,6 @@ def index(obj: Ctx, rebuild: bool) -> None:
       kb index
       kb index --rebuild
     """
-    from kb import index as index_mod
-
-    home = obj.home()
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -36,7 +33,7 @@ def index(obj: Ctx, rebuild: bool) -> None:
         bar.update(done - bar.pos)
 
     try:
-        opened = index_mod.ensure(home, rebuild=rebuild, progress=progress)
+        opened = obj.kb().reindex(rebuild=rebuild, progress=progress)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from kb.cli import Ctx, json_option
+from kb.commands.options import Ctx, json_option
 from kb.render import emit
 
 
@@ -26,11 +26,9 @@ def show(obj: Ctx, record_id: str, as_json: bool) -> None:
       kb show 2020-09-11-xi-scientists-symposium
       kb show 2016-04-21-action-plan-tech-transfer --json
     """
-    from kb.corpus import load
-    from kb.show import show as build
     from kb.views import show_text
 
-    shown = build(load(obj.home().corpus_dir), record_id)
+    shown = obj.kb().show(record_id)
     if as_json:
         emit(shown.to_json(), as_json=True)
     else:

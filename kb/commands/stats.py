@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kb.cli import Ctx, json_option
+from kb.commands.options import Ctx, json_option
 from kb.render import emit
 
 
@@ -22,9 +22,7 @@ def stats(obj: Ctx, as_json: bool) -> None:
       kb stats
       kb --kb ~/my-kb stats --json
     """
-    from kb.corpus import load
-    from kb.stats import stats as count
     from kb.views import stats_text
 
-    st = count(load(obj.home().corpus_dir))
+    st = obj.kb().stats()
     emit(st.to_json() if as_json else stats_text(st), as_json=as_json)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kb.cli import Ctx, filter_options, json_option
+from kb.commands.options import Ctx, filter_options, json_option
 from kb.render import emit
 
 
@@ -36,13 +36,11 @@ def timeline(obj: Ctx, date_from, date_to, year, kinds, topics, people, region, 
       kb timeline --kind policy --issuer 国务院 --format markdown
       kb timeline --kind statistic --kind reference --json
     """
-    from kb.corpus import load
-    from kb.filters import Filters
-    from kb.timeline import timeline as build
     from kb.views import timeline_markdown, timeline_text
 
-    filters = Filters.make(date_from, date_to, year, kinds, topics, people, region)
-    tl = build(load(obj.home().corpus_dir), filters)
+    tl = obj.kb().timeline(
+        date_from=date_from, date_to=date_to, year=year, kinds=kinds, topics=topics, people=people, region=region
+    )
     if as_json or fmt == "json":
         emit(tl.to_json(), as_json=True)
     elif fmt == "markdown":
