@@ -336,6 +336,10 @@ def _cross_checks(
         for i, r in enumerate(data.get("related") or []):
             if r not in kinds:
                 col.add(path, yamlio.line_of(lines, f"related.{i}"), "related", f"{r!r} is not a record id in this corpus")
+        if data["kind"] == "policy":
+            from kb.doctexts import check_policy
+
+            check_policy(path, data, lines, kinds, col.add, col.rel)
         if data["kind"] == "source" and data.get("text_file"):
             tf = path.parent / data["text_file"]
             if not tf.is_file():

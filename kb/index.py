@@ -194,11 +194,12 @@ def analyzer_signature(dictionary: tuple[str, ...]) -> dict:
 def _config_files(corpus_dir: Path) -> dict[str, Path]:
     """The files besides records that an index depends on: topics, dictionary, source texts."""
     out = {name: corpus_dir / name for name in ("topics.yaml", "dictionary.txt")}
-    src = corpus_dir / "sources"
-    if src.is_dir():
-        for p in sorted(src.iterdir()):
-            if p.is_file() and p.suffix not in corpus_mod.RECORD_SUFFIXES:
-                out[f"sources/{p.name}"] = p
+    for sub in ("sources", "policies"):  # a source's text; a policy's full text and its sidecar
+        d = corpus_dir / sub
+        if d.is_dir():
+            for p in sorted(d.iterdir()):
+                if p.is_file() and p.suffix not in corpus_mod.RECORD_SUFFIXES:
+                    out[f"{sub}/{p.name}"] = p
     return out
 
 

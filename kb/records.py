@@ -50,6 +50,19 @@ CHECK_STATUSES = ("confirmed", "refined", "differs", "disputed", "unconfirmed")
 VALIDITY = ("现行有效", "已修订", "已废止", "未知")
 QUOTE_FORMS = ("direct", "reported")
 UNDATED = "日期不详"
+# What a date is the date of: data, shown wherever the date is shown (2016年3月 报道).
+DATE_KINDS = ("adopted", "amended", "revised", "in_force", "signed", "issued", "published", "reported", "reviewed")
+DATE_KIND_ZH = {
+    "adopted": "通过",
+    "amended": "修正",
+    "revised": "修订",
+    "in_force": "施行",
+    "signed": "成文",
+    "issued": "印发",
+    "published": "发布",
+    "reported": "报道",
+    "reviewed": "审议",
+}
 
 
 @dataclass(frozen=True)
@@ -118,7 +131,13 @@ KIND_FIELDS: dict[str, dict[str, F]] = {
         "doc_number": F("str"),
         "region": F("str", True),
         "validity": F("str", choices=VALIDITY),
-        "history": F("maplist", sub={"date": F("date", True), "event": F("str", True)}),
+        "history": F(
+            "maplist",
+            sub={"date": F("date", True), "event": F("str", True), "kind": F("str", choices=DATE_KINDS), "via": F("str")},
+        ),
+        "date_kind": F("str", choices=DATE_KINDS),
+        "drafters": F("strlist"),
+        "text_file": F("str"),
         "structure": F("strlist"),
         "targets": F("strlist"),
         "identified": F("bool"),
@@ -222,6 +241,16 @@ class Record:
     def date_zh(self) -> str:
         """The date as a writer prints it (2018年5月28日), or 日期不详."""
         return self.date.zh() if self.date else UNDATED
+
+    @property
+    def date_kind(self) -> str | None:
+        """What the record's date is the date of (adopted, signed, reported …), when the record says."""
+        return self.get("date_kind")
+
+    @property
+    def date_kind_zh(self) -> str | None:
+        """`date_kind` in Chinese (通过, 成文, 报道 …), or None."""
+        return DATE_KIND_ZH.get(self.get("date_kind") or "")
 
     @property
     def date_check(self) -> Mapping[str, Any] | None:
