@@ -31,12 +31,18 @@ from whoosh.analysis import Composable, Token
 from kb.text import fold
 
 SCHEMA_NAME = "kb-jieba"
-ANALYZER_VERSION = 1  # bump when tokenization changes: indexes built before are rebuilt
+ANALYZER_VERSION = 2  # bump when tokenization changes: indexes built before are rebuilt
 
 STOPWORDS = frozenset("的 了 和 与 及 或 是 在 对 为 等 也 都 而 并 之 把 被 将 就 着 其 以 于 则 即".split())
 
 
 _EDGES = re.compile(r"^[^\w]*(.*?)[^\w]*$", re.S)
+# Latin abbreviations and mixed tokens joined without spaces (r&d, covid-19, b2b, web3.0):
+# jieba cuts them at the joiner (r, &, d), so consecutive pieces are joined back into one
+# token when the joined text holds a letter. Digit-only runs (2021-05-21, 1-9+17) stay cut.
+_ALNUM = re.compile(r"[0-9a-z]+(?:\.[0-9]+)*")
+_JOINERS = frozenset("&-+./·_'")
+_HAS_LETTER = re.compile(r"[a-z]")
 
 
 def _is_word(tok: str) -> bool:
@@ -110,7 +116,9 @@ class Segmenter:
             tk.initialize()
             for line in self.dictionary:
                 parts = line.split()
-                tk.add_word(fold(parts[0]), int(parts[1]) if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None)
+                tk.add_word(
+                    fold(parts[0]), int(parts[1]) if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None
+                )
             self._tk = tk
         return self._tk
 
@@ -155,9 +163,7 @@ class Segmenter:
         tk = self.tokenizer()
         freq = tk.FREQ
         pos = -1
-        offset = 0
-        for raw in tk.cut(folded, HMM=True):
-            raw_start, offset = offset, offset + len(raw)
+        for raw_start, raw in _join_latin(tk.cut(folded, HMM=True)):
             # Trim symbols off a token's edges (2.55% → 2.55), so a figure matches with or without its sign.
             m = _EDGES.match(raw)
             w = m.group(1)
@@ -166,7 +172,12 @@ class Segmenter:
             if not w or not _is_word(w) or w in STOPWORDS:
                 continue
             pos += 1
-            if search and len(w) > 2:
+            if search and _HAS_LETTER.search(w) and not _ALNUM.fullmatch(w):
+                # A mixed token also indexes its Latin/digit parts: r&d → r, d; covid-19 → covid, 19.
+                for mo in _ALNUM.finditer(w):
+                    if mo.group() != w:
+                        yield mo.group(), pos, start + mo.start(), start + mo.end()
+            elif search and len(w) > 2:
                 # Every dictionary word inside a longer one (a superset of jieba's search
                 # mode, which stops at 3 characters): 科技成果转化 → 科技成果, 成果转化, ….
                 n = len(w)
@@ -179,6 +190,53 @@ class Segmenter:
 
     def terms(self, text: str, search: bool = False) -> list[str]:
         return [w for w, *_ in self.words(text, search)]
+
+
+def _join_latin(pieces) -> Iterator[tuple[int, str]]:
+    """(offset, piece) over jieba's pieces, with Latin/digit pieces joined by &-+./·_' and no
+    space rejoined into one piece when the result holds a letter (r & d stays three pieces)."""
+    run: list[str] = []
+    offset = run_start = 0
+    out: list[tuple[int, str]] = []
+    for piece in pieces:
+        is_alnum = _ALNUM.fullmatch(piece) is not None
+        if is_alnum and (not run or run[-1] in _JOINERS):
+            if not run:
+                run_start = offset
+            run.append(piece)
+        elif piece in _JOINERS and run and run[-1] not in _JOINERS:
+            run.append(piece)
+        else:
+            _emit(run, run_start, out)
+            run = []
+            if is_alnum:
+                run, run_start = [piece], offset
+            else:
+                out.append((offset, piece))
+        offset += len(piece)
+        yield from out
+        out.clear()
+    _emit(run, run_start, out)
+    yield from out
+
+
+def _emit(run: list[str], start: int, out: list) -> None:
+    """Append a run of pieces: joined when it is a mixed token holding a letter, else as is."""
+    trail = []
+    while run and run[-1] in _JOINERS:
+        trail.insert(0, run.pop())
+    joined = "".join(run)
+    if len(run) > 1 and _HAS_LETTER.search(joined):
+        out.append((start, joined))
+    else:
+        pos = start
+        for p in run:
+            out.append((pos, p))
+            pos += len(p)
+    pos = start + len(joined)
+    for p in trail:
+        out.append((pos, p))
+        pos += len(p)
 
 
 def dictionary_hash(dictionary: tuple[str, ...]) -> str:

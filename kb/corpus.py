@@ -19,10 +19,11 @@ from kb.records import (
     Record,
     fields_of,
 )
-from kb.text import squash
+from kb.text import fold, squash
 
 RECORD_SUFFIXES = (".yaml", ".yml")
-CONFIG_FILES = ("topics.yaml", "synonyms.yaml", "dictionary.txt")
+CONFIG_FILES = ("topics.yaml", "synonyms.yaml", "dictionary.txt", "aliases.yaml")
+ALIAS_SECTIONS = ("issuers", "speakers", "roles")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class Corpus:
     problems: tuple[Problem, ...] = ()
     by_id: Mapping[str, Record] = field(default_factory=dict, compare=False, repr=False)
     _texts: dict = field(default_factory=dict, compare=False, repr=False)
+    aliases: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict, compare=False, repr=False)
+    topic_phrases: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, record_id: str) -> Record | None:
         return self.by_id.get(record_id)
@@ -115,7 +118,9 @@ def _read_text(path: Path, col: _Collector) -> str | None:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        col.add(path, line, "file", f"byte 0x{raw[e.start]:02x} at offset {e.start} is not UTF-8 (save the file as UTF-8)")
+        col.add(
+            path, line, "file", f"byte 0x{raw[e.start]:02x} at offset {e.start} is not UTF-8 (save the file as UTF-8)"
+        )
         return None
 
 
@@ -162,6 +167,102 @@ def _load_synonyms(root: Path, col: _Collector) -> tuple[tuple[str, ...], ...]:
             continue
         out.append(tuple(w.strip() for w in g))
     return tuple(out)
+
+
+def _load_topic_phrases(root: Path, topics: Mapping[str, str], col: _Collector) -> dict[str, tuple[str, ...]]:
+    """topics.yaml's optional `phrases: {topic: [phrase, …]}`: words that, found in a remark's
+    quotation, mean the remark is about the topic (kb check warns when its tag is missing)."""
+    path = root / "topics.yaml"
+    try:
+        data, lines = yamlio.load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yamlio.YamlProblem):
+        return {}  # _load_topics has reported it
+    phrases = data.get("phrases") if isinstance(data, dict) else None
+    if phrases is None:
+        return {}
+    if not isinstance(phrases, dict):
+        col.add(path, yamlio.line_of(lines, "phrases"), "phrases", "must be a mapping 'phrases: {topic: [phrase, …]}'")
+        return {}
+    out = {}
+    for topic, words in phrases.items():
+        line = yamlio.line_of(lines, f"phrases.{topic}")
+        if topics and topic not in topics:
+            col.add(path, line, "phrases", f"{topic!r} is not a topic of this file")
+            continue
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            col.add(path, line, "phrases", f"{topic}: must be a list of phrases")
+            continue
+        out[str(topic)] = tuple(w.strip() for w in words)
+    return out
+
+
+def _load_aliases(root: Path, col: _Collector) -> dict[str, dict[str, tuple[str, ...]]]:
+    """aliases.yaml: other names of issuers, speakers and roles ({section: {name: [alias, …]}}).
+
+    An alias may belong to one name only, and may not be another entry's name."""
+    path = root / "aliases.yaml"
+    if not path.exists():
+        return {}
+    text = _read_text(path, col)
+    if text is None:
+        return {}
+    try:
+        data, lines = yamlio.load(text)
+    except yamlio.YamlProblem as e:
+        col.add(path, e.line, "aliases", e.message)
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        col.add(path, 1, "aliases", f"must be a mapping of sections ({', '.join(ALIAS_SECTIONS)})")
+        return {}
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    owner: dict[str, str] = {}
+    for section, entries in data.items():
+        sline = yamlio.line_of(lines, str(section))
+        if section not in ALIAS_SECTIONS:
+            col.add(path, sline, "aliases", f"unknown section {section!r} (use: {', '.join(ALIAS_SECTIONS)})")
+            continue
+        if not isinstance(entries, dict):
+            col.add(path, sline, f"aliases.{section}", "must be a mapping 'name: [alias, …]'")
+            continue
+        got: dict[str, tuple[str, ...]] = {}
+        for name, aliases in entries.items():
+            line = yamlio.line_of(lines, f"{section}.{name}")
+            fld = f"aliases.{section}.{name}"
+            if not isinstance(name, str) or not name.strip():
+                col.add(path, line, f"aliases.{section}", f"{name!r} is not a name")
+                continue
+            if (
+                not isinstance(aliases, list)
+                or not aliases
+                or not all(isinstance(a, str) and a.strip() for a in aliases)
+            ):
+                col.add(path, line, fld, "must list at least one other name: [别名, …]")
+                continue
+            clean = []
+            for a in aliases:
+                a = a.strip()
+                key = squash(a)
+                if key == squash(name):
+                    col.add(path, line, fld, f"{a!r} is the name itself")
+                elif key in owner and owner[key] != name:
+                    col.add(path, line, fld, f"{a!r} is already listed for {owner[key]!r} (an alias names one entry)")
+                else:
+                    owner[key] = name
+                    clean.append(a)
+            got[name.strip()] = tuple(clean)
+        out[section] = got
+    for section, entries in out.items():
+        for name in entries:
+            if squash(name) in owner and owner[squash(name)] != name:
+                col.add(
+                    path,
+                    yamlio.line_of(lines, f"{section}.{name}"),
+                    f"aliases.{section}.{name}",
+                    f"{name!r} is also listed as an alias of {owner[squash(name)]!r}",
+                )
+    return out
 
 
 def _load_dictionary(root: Path, col: _Collector) -> tuple[str, ...]:
@@ -238,7 +339,9 @@ def _show(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"[:60]
 
 
-def _check_mapping(data: dict, specs: Mapping[str, F], prefix: str, lines: dict[str, int], path: Path, col: _Collector) -> None:
+def _check_mapping(
+    data: dict, specs: Mapping[str, F], prefix: str, lines: dict[str, int], path: Path, col: _Collector
+) -> None:
     for key in data:
         name = f"{prefix}.{key}" if prefix else str(key)
         if key not in specs:
@@ -281,9 +384,16 @@ def _parse_record(path: Path, kind_dir: str | None, col: _Collector) -> tuple[di
         if not ID_RE.match(rid):
             col.add(path, yamlio.line_of(lines, "id"), "id", f"{rid!r} is not a slug (lowercase a-z, 0-9 and '-')")
         elif rid != path.stem:
-            col.add(path, yamlio.line_of(lines, "id"), "id", f"{rid!r} does not match the file name {path.name!r} (rename one of them)")
+            col.add(
+                path,
+                yamlio.line_of(lines, "id"),
+                "id",
+                f"{rid!r} does not match the file name {path.name!r} (rename one of them)",
+            )
     if kind_dir is not None and KIND_DIRS.get(kind_dir) != kind:
-        col.add(path, yamlio.line_of(lines, "kind"), "kind", f"a {kind} belongs in {DIR_OF_KIND[kind]}/, not {kind_dir}/")
+        col.add(
+            path, yamlio.line_of(lines, "kind"), "kind", f"a {kind} belongs in {DIR_OF_KIND[kind]}/, not {kind_dir}/"
+        )
     for i, c in enumerate(data.get("checked") or []):
         says = c.get("source_says") if isinstance(c, dict) and c.get("field") == "date" else None
         if says is not None:
@@ -291,9 +401,13 @@ def _parse_record(path: Path, kind_dir: str | None, col: _Collector) -> tuple[di
                 parse_date(says)
             except DateFormatError as e:
                 name = f"checked.{i}.source_says"
-                col.add(path, yamlio.line_of(lines, name), name, f"{e} — a date check states the source's date as a date")
+                col.add(
+                    path, yamlio.line_of(lines, name), name, f"{e} — a date check states the source's date as a date"
+                )
     if data.get("date", "absent") is None and not data.get("notes"):
-        col.add(path, yamlio.line_of(lines, "date"), "date", "is empty: give the date, or say in 'notes' why it is unknown")
+        col.add(
+            path, yamlio.line_of(lines, "date"), "date", "is empty: give the date, or say in 'notes' why it is unknown"
+        )
     if len(col.problems) > before and any(p.is_error for p in col.problems[before:]):
         return None
     return data, lines
@@ -325,14 +439,29 @@ def _cross_checks(
         if topics:
             for i, t in enumerate(data.get("topics") or []):
                 if t not in topics:
-                    col.add(path, yamlio.line_of(lines, f"topics.{i}"), "topics", f"{t!r} is not in topics.yaml (add it there, or use one of: {', '.join(list(topics)[:8])}, …)")
+                    col.add(
+                        path,
+                        yamlio.line_of(lines, f"topics.{i}"),
+                        "topics",
+                        f"{t!r} is not in topics.yaml (add it there, or use one of: {', '.join(list(topics)[:8])}, …)",
+                    )
         src = (data.get("source") or {}).get("record")
         if src and kinds.get(src) != "source":
-            col.add(path, yamlio.line_of(lines, "source.record"), "source.record", f"{src!r} is not a source record in this corpus")
+            col.add(
+                path,
+                yamlio.line_of(lines, "source.record"),
+                "source.record",
+                f"{src!r} is not a source record in this corpus",
+            )
         for i, c in enumerate(data.get("checked") or []):
             via = c.get("via")
             if via and kinds.get(via) != "source":
-                col.add(path, yamlio.line_of(lines, f"checked.{i}.via"), f"checked.{i}.via", f"{via!r} is not a source record in this corpus")
+                col.add(
+                    path,
+                    yamlio.line_of(lines, f"checked.{i}.via"),
+                    f"checked.{i}.via",
+                    f"{via!r} is not a source record in this corpus",
+                )
         for i, r in enumerate(data.get("related") or []):
             if r not in kinds:
                 col.add(path, yamlio.line_of(lines, f"related.{i}"), "related", f"{r!r} is not a record id in this corpus")
@@ -374,7 +503,11 @@ def _source_text(root: Path, parsed: list, src: str, known: Mapping[str, Known])
 
 def _verbatim_fields(data: dict) -> list[tuple[str, str]]:
     """The fields whose text must appear verbatim in the record's source."""
-    out = [(f"quotes.{i}.text", q["text"]) for i, q in enumerate(data.get("quotes") or []) if isinstance(q.get("text"), str)]
+    out = [
+        (f"quotes.{i}.text", q["text"])
+        for i, q in enumerate(data.get("quotes") or [])
+        if isinstance(q.get("text"), str)
+    ]
     for name in ("quote", "raw"):
         if isinstance(data.get(name), str):
             out.append((name, data[name]))
@@ -394,6 +527,8 @@ def scan(root: Path, extra_dirs: tuple[Path, ...] = ()) -> tuple[Corpus, list[Pr
     topics = _load_topics(root, col)
     synonyms = _load_synonyms(root, col)
     dictionary = _load_dictionary(root, col)
+    aliases = _load_aliases(root, col)
+    phrases = _load_topic_phrases(root, topics, col)
     parsed: list[tuple[Path, dict, dict[str, int]]] = []
     for base in (root, *extra_dirs):
         if not base.is_dir():
@@ -411,11 +546,44 @@ def scan(root: Path, extra_dirs: tuple[Path, ...] = ()) -> tuple[Corpus, list[Pr
             if path.is_file() and path.suffix in RECORD_SUFFIXES and path.name not in CONFIG_FILES:
                 col.add(path, 1, "file", f"records belong in a kind folder ({', '.join(KIND_DIRS)}/)")
     _cross_checks(parsed, topics, root, col)
+    _check_topic_phrases(parsed, phrases, col)
     col.problems.sort(key=lambda p: (p.path, p.line))
     records = sorted(_valid_records(parsed, col), key=sort_key)
     by_id = {r.id: r for r in records}
-    corpus = Corpus(root, tuple(records), topics, synonyms, dictionary, tuple(col.problems), by_id)
+    corpus = Corpus(
+        root,
+        tuple(records),
+        topics,
+        synonyms,
+        dictionary,
+        tuple(col.problems),
+        by_id,
+        aliases=aliases,
+        topic_phrases=phrases,
+    )
     return corpus, col.problems
+
+
+TAGGED_BY_PHRASE = ("remark", "event")
+
+
+def _check_topic_phrases(parsed: list, phrases: Mapping[str, tuple[str, ...]], col: _Collector) -> None:
+    """Warn when a remark's quotation holds a topic's listed phrase but the remark lacks the topic."""
+    for path, data, lines in parsed:
+        if data.get("kind") not in TAGGED_BY_PHRASE or data.get("draft"):
+            continue
+        quoted = squash(fold("".join(str(q.get("text", "")) for q in data.get("quotes") or [] if isinstance(q, dict))))
+        have = set(data.get("topics") or [])
+        for topic, words in phrases.items():
+            hit = next((w for w in words if squash(fold(w)) in quoted), None)
+            if hit and topic not in have:
+                col.add(
+                    path,
+                    yamlio.line_of(lines, "topics"),
+                    "topics",
+                    f"a quotation says {hit!r} but the topic {topic!r} is missing (topics.yaml phrases)",
+                    "warning",
+                )
 
 
 def _valid_records(parsed: list, col: _Collector) -> list[Record]:
@@ -443,7 +611,6 @@ def load(root: Path, extra_dirs: tuple[Path, ...] = ()) -> Corpus:
     return corpus
 
 
-
 def scan_files(root: Path, paths: list[Path], known: Mapping[str, Known]) -> tuple[list[Record], list[Problem]]:
     """Validate only `paths` (changed record files) against the rest of the corpus as `known`."""
     root = Path(root)
@@ -456,6 +623,11 @@ def scan_files(root: Path, paths: list[Path], known: Mapping[str, Known]) -> tup
             parsed.append((path, *got))
     _cross_checks(parsed, topics, root, col, known)
     return _valid_records(parsed, col), col.problems
+
+
+def read_aliases(root: Path) -> dict[str, dict[str, tuple[str, ...]]]:
+    """The corpus's aliases.yaml as `kb check` reads it ({} when absent or unreadable)."""
+    return _load_aliases(Path(root), _Collector(Path(root).parent))
 
 
 def read_config(root: Path) -> tuple[dict[str, str], tuple[tuple[str, ...], ...], tuple[str, ...]]:

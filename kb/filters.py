@@ -9,6 +9,7 @@ from datetime import date
 from kb.dates import DateFormatError, DateSpan, parse_date
 from kb.errors import QueryError
 from kb.records import KINDS, Record
+from kb.text import fold
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,9 @@ class Filters:
     topics: tuple[str, ...] = ()
     people: str | None = None
     region: str | None = None
+    # The names `people` stands for, any of which matches (kb.query.resolve follows the
+    # aliases: 中办 → 中共中央办公厅, 中办); empty: `people` itself.
+    people_any: tuple[str, ...] = ()
 
     @staticmethod
     def make(
@@ -89,8 +93,11 @@ class Filters:
             return False
         if any(t not in rec.topics for t in self.topics):
             return False
-        if self.people and not any(self.people in p for p in rec.people):
-            return False
+        if self.people:
+            role = rec.get("speaker_role")
+            who = (*rec.people, role) if role else rec.people
+            if not any(fold(n) in fold(p) for n in (self.people_any or (self.people,)) for p in who):
+                return False
         if self.region and rec.region != self.region:
             return False
         return True

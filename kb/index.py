@@ -26,11 +26,12 @@ from pathlib import Path
 
 from kb import corpus as corpus_mod
 from kb.analysis import ANALYZER_VERSION, SCHEMA_NAME, Segmenter, analyzer, dictionary_hash, full_segmenter, register
+from kb.disputes import disputed_quotes
 from kb.errors import CorpusError, IndexBusy, KbError
 from kb.home import Home
 from kb.records import KIND_DIRS, Record
 
-SCHEMA_VERSION = 9  # bump when the schema or what document() puts in it changes
+SCHEMA_VERSION = 10  # bump when the schema or what document() puts in it changes
 NO_DATE = 3_652_059  # date(9999, 12, 31).toordinal(): undated records sort last
 Progress = Callable[[int, int], None]
 
@@ -78,6 +79,8 @@ def schema(dictionary: tuple[str, ...]):
         endkey=NUMERIC(int, bits=32, sortable=True),  # a column: date filters read it, see kb.search
         date=STORED,
         date_source=STORED,
+        aka=STORED,  # the document's other titles (a named-document query ranks it first)
+        disputes=STORED,  # [[quotation, why]] of disputed quotations (kb.disputes), JSON
         prior=STORED,
         listing=STORED,  # data for the listing line (kb.records.headline), not the line itself
         path=STORED,
@@ -85,10 +88,11 @@ def schema(dictionary: tuple[str, ...]):
 
 
 def body_text(rec: Record) -> str:
-    """Everything searchable about a record except its title and people, one part a line."""
+    """The record's own words, except its title and people, one part a line: quotations,
+    occasion, document fields. Our summary and notes are in `notes_text`."""
     d = rec.data
     parts: list[str] = [q.text for q in rec.quotes]  # first: snippets prefer the sources' words
-    for key in ("occasion", "place", "body", "original_title", "doc_number", "indicator", "journal", "summary"):
+    for key in ("occasion", "place", "body", "original_title", "doc_number", "indicator", "journal"):
         if d.get(key):
             parts.append(str(d[key]))
     for key in ("structure", "targets"):
@@ -102,11 +106,50 @@ def body_text(rec: Record) -> str:
 
 
 def notes_text(rec: Record) -> str:
-    """Our notes and what other sources say: searchable, but weighed below the record's own words."""
-    parts = [str(x) for x in rec.get("notes", [])]
+    """Our summary and notes and what other sources say: searchable, but weighed below the
+    record's own words. Internal text never enters: record ids and field names (the `见 …`
+    cross-references), where a check was read (`evidence`, `via`), and a date check's dates
+    (the date is searched as a date)."""
+    parts = [str(rec.get("summary") or "")]
+    parts += [str(x) for x in rec.get("notes", [])]
     for c in rec.get("checked", []):
-        parts.extend(str(c[k]) for k in ("value", "evidence", "detail") if c.get(k))
-    return "\n".join(p for p in parts if p)
+        keys = ("detail",) if c.get("field") == "date" else ("value", "detail")
+        parts.extend(str(c[k]) for k in keys if c.get(k) is not None)
+    return "\n".join(t for t in (strip_internal(p) for p in parts) if t)
+
+
+_SLUG = None
+
+
+def strip_internal(text: str) -> str:
+    """`text` without record ids and schema field names (见 2016-05-30-xi-… , 见 checked)."""
+    global _SLUG
+    if _SLUG is None:
+        import re
+
+        from kb.records import COMMON, KIND_FIELDS
+
+        names = set(COMMON) | {k for fields in KIND_FIELDS.values() for k in fields} | {"official-facts"}
+        words = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
+        _SLUG = re.compile(rf"(?<![A-Za-z0-9_-])(?:[a-z0-9]+(?:-[a-z0-9]+)+|{words})(?![A-Za-z0-9_-])")
+    return _SLUG.sub("", text).strip()
+
+
+def other_titles(rec: Record) -> list[str]:
+    """Other titles of the record's document: the original title of a speech, and the titles
+    other sources or the chapter give it (a `checked` entry on the title)."""
+    out = [str(rec.get("original_title") or "")]
+    for c in rec.get("checked", []):
+        if c.get("field") in ("title", "original_title"):
+            out += [str(c.get("source_says") or ""), str(c.get("value") or "")]
+    seen = {rec.title}
+    return [t for t in out if t and not t.startswith("(") and not (t in seen or seen.add(t))]
+
+
+def people_words(rec: Record) -> tuple[str, ...]:
+    """Who said or issued it, and how the source calls the speaker (speaker_role: 总书记)."""
+    role = rec.get("speaker_role")
+    return (*rec.people, role) if role else rec.people
 
 
 PRIMARY = ("remark", "event", "policy")
@@ -130,13 +173,16 @@ def document(rec: Record) -> dict:
         "title": rec.title,
         "body": body_text(rec),
         "notes": notes_text(rec),
-        "people": " ".join(rec.people),
+        "people": " ".join(people_words(rec)),  # searched: names and the speaker's role
+        "_stored_people": " ".join(rec.people),  # shown: names
         "who": ",".join(p.replace(",", " ") for p in rec.people),
         "topics": ",".join(rec.topics),
         "region": rec.region or "",
         "date": rec.date.iso() if rec.date else None,
         "date_source": rec.source_date,
         "listing": rec.listing,
+        "aka": "\n".join(other_titles(rec)),
+        "disputes": json.dumps(disputed_quotes(rec), ensure_ascii=False) if rec.get("checked") else "",
         "path": rec.path,
         "prior": prior(rec),
         "sortkey": rec.date.start.toordinal() if rec.date else NO_DATE,
@@ -324,7 +370,9 @@ class _Lock:
             except OSError:
                 if time.monotonic() > deadline:
                     self.fh.close()
-                    raise IndexBusy(f"{self.path}: another kb process is building this index; try again shortly") from None
+                    raise IndexBusy(
+                        f"{self.path}: another kb process is building this index; try again shortly"
+                    ) from None
                 time.sleep(0.1)
 
     def __exit__(self, *exc):
@@ -404,7 +452,9 @@ def _fast_segmenter(index_dir: Path, dictionary: tuple[str, ...]) -> Segmenter:
 
 def _prune(index_dir: Path, keep: str) -> None:
     """Remove old generations, keeping the newest previous one for readers still open on it."""
-    gens = sorted((p for p in index_dir.iterdir() if p.is_dir() and p.name.startswith("gen-")), key=lambda p: p.stat().st_mtime)
+    gens = sorted(
+        (p for p in index_dir.iterdir() if p.is_dir() and p.name.startswith("gen-")), key=lambda p: p.stat().st_mtime
+    )
     old = [p for p in gens if p.name != keep]
     for p in old[:-1]:
         shutil.rmtree(p, ignore_errors=True)
@@ -486,4 +536,6 @@ def ensure(home: Home, rebuild: bool = False, progress: Progress | None = None) 
         seg = _fast_segmenter(home.index_dir, dictionary) if same else None
         return Opened(gen, manifest, seg, f"warning: the corpus has errors, so the index was not updated: {e}")
     except OSError as e:
-        raise KbError(f"{home.index_dir}: cannot write the index: {e.strerror or e} (check free space and permissions)") from None
+        raise KbError(
+            f"{home.index_dir}: cannot write the index: {e.strerror or e} (check free space and permissions)"
+        ) from None

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
+from kb import query as qmod
 from kb.analysis import segmenter_for
-from kb.corpus import read_config
+from kb.corpus import read_aliases, read_config
 from kb.dates import zh_or_raw
+from kb.disputes import dispute_of
 from kb.errors import QueryError
 from kb.filters import Filters
 from kb.home import Home
@@ -23,6 +26,9 @@ NO_FILTERS = Filters()
 TEXT_FIELDS = ("title", "body", "people", "notes")
 SNIPPET_WIDTH = 60
 RERANK_DEPTH = 50  # relevance hits re-weighted by their record's prior (see kb.index.prior)
+OWN_FIELDS = ("title", "body", "people")  # the record's own words; `notes` is ours
+NOTES_ONLY = 0.3  # score factor of a record that matched only in our summary and notes
+NAMED_TITLE = 8.0  # score factor of the document a query names by its exact title
 # Query syntax typed with Chinese punctuation: “科技 自立”（A OR B） means the same as ASCII.
 _OPS = r"(?:AND|OR|NOT|ANDNOT|ANDMAYBE)"
 _DANGLING = re.compile(rf"^(?:\s*{_OPS}\b)+|(?:\b{_OPS}\s*)+$")
@@ -44,6 +50,7 @@ class Hit:
     matched: tuple[str, ...]
     path: str
     listing: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    dispute: str | None = None  # the snippet is a disputed quotation: why, in one line
 
     @property
     def date_zh(self) -> str:
@@ -67,6 +74,8 @@ class Hit:
             "snippet": self.snippet,
             "matched": list(self.matched),
             "path": self.path,
+            "disputed": self.dispute is not None,
+            "dispute": self.dispute,
         }
 
 
@@ -87,7 +96,7 @@ class SearchResult:
         if self.notices:
             out["notices"] = list(self.notices)
         if self.suggestions:
-            out["suggestions"] = list(self.suggestions)
+            out["suggestions"] = [s.to_json() if hasattr(s, "to_json") else {"text": s} for s in self.suggestions]
         return out
 
 
@@ -102,7 +111,8 @@ class Searcher:
         self.ix = self.opened.open()
         self.searcher = self.ix.searcher()
         self.segmenter = self.opened.segmenter or segmenter_for(self.searcher.schema["body"].analyzer.dictionary)
-        self.topics, self.synonyms, _ = read_config(home.corpus_dir)
+        self.topics, self.synonyms, self.dictionary = read_config(home.corpus_dir)
+        self.aliases = read_aliases(home.corpus_dir)
         self._syn_terms: dict[str, list[list[str]]] | None = None
         self._parser = None
         self._columns: dict = {}  # per segment reader: its records' start and end ordinals
@@ -120,18 +130,10 @@ class Searcher:
     def _analyze(self, text: str) -> list[str]:
         return self.segmenter.terms(text)
 
-    def _synonym_map(self) -> dict[str, list[list[str]]]:
-        """Each synonym's term list -> the term lists of its group (analyzed like the text)."""
+    def _synonym_map(self) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+        """Each synonym's or alias's terms -> the terms of the other members of its groups."""
         if self._syn_terms is None:
-            m: dict[str, list[list[str]]] = {}
-            for group in self.synonyms:
-                analyzed = [self._analyze(w) for w in group]
-                analyzed = [a for a in analyzed if a]
-                for a in analyzed:
-                    if len(a) == 1:
-                        m.setdefault(a[0], [])
-                        m[a[0]].extend(x for x in analyzed if x != a and x not in m[a[0]])
-            self._syn_terms = m
+            self._syn_terms = qmod.expansion_map(qmod.synonym_groups(self.synonyms, self.aliases), self._analyze)
         return self._syn_terms
 
     def parse(self, text: str, exact: bool = False):
@@ -140,6 +142,8 @@ class Searcher:
         from whoosh.qparser import MultifieldParser
 
         notices: list[str] = []
+        if not text.strip():  # a query that was only a date (2021年): every record of the period
+            return Q.Every(), [], notices
         qtext = text.translate(_SYNTAX).strip()
         trimmed = _DANGLING.sub("", qtext).strip()
         if trimmed != qtext:
@@ -163,23 +167,14 @@ class Searcher:
             words = _plain_words(qtext)
             phrases = []
             if not words:
-                raise QueryError(f"the query {text!r} has no words to search (a field needs a value, e.g. title:行动方案)")
+                raise QueryError(
+                    f"the query {text!r} has no words to search (a field needs a value, e.g. title:行动方案)"
+                )
             notices.append(f"the query syntax was not understood; searched the words: {' '.join(words)}")
             q = Q.And([parser.parse(w) for w in words])
         q = q.accept(_phrase_to_and)
         if not exact:
-            syn = self._synonym_map()
-
-            def widen(node):
-                if isinstance(node, Q.Term) and node.fieldname in TEXT_FIELDS and node.text in syn:
-                    alts = [node]
-                    for terms in syn[node.text]:
-                        parts = [Q.Term(node.fieldname, t) for t in terms]
-                        alts.append(parts[0] if len(parts) == 1 else Q.And(parts))
-                    return Q.Or(alts)
-                return node
-
-            q = q.accept(widen)
+            q = qmod.widen(q, self._synonym_map(), TEXT_FIELDS)
         return q.normalize(), phrases, notices
 
     def _filter_query(self, f: Filters):
@@ -193,10 +188,14 @@ class Searcher:
         if f.region:
             parts.append(Q.Term("region", f.region))
         if f.people:
-            terms = self._analyze(f.people)
-            if not terms:
+            names = []
+            for name in f.people_any or (f.people,):
+                terms = self._analyze(name)
+                if terms:
+                    names.append(Q.And([Q.Term("people", w) for w in terms]))
+            if not names:
                 raise QueryError(f"--speaker/--issuer: {f.people!r} has no words to match")
-            parts.append(Q.And([Q.Term("people", w) for w in terms]))
+            parts.append(names[0] if len(names) == 1 else Q.Or(names))
         if f.start:
             parts.append(_DatedWithin("end", f.start.toordinal(), None, self._columns))
         if f.end:
@@ -220,7 +219,38 @@ class Searcher:
             raise QueryError("--limit must be at least 1")
         if not text.strip():
             raise QueryError("the query is empty: give words to search, e.g. kb search 科技自立自强")
-        filters.check_topics(self.topics)
+        filters, notes = self._resolve(filters)
+        reading = qmod.read_dates(text)
+        dated = qmod.with_period(filters, reading.start, reading.end) if reading else None
+        if reading is None or dated is None:
+            return _noticed(self._search(text, filters, limit, sort, facets, exact), notes)
+        # Years typed as words are a date constraint, unless nothing of that period matches.
+        result = self._search(reading.text, dated, limit, sort, facets, exact)
+        if not result.total:
+            literal = self._search(text, filters, limit, sort, facets, exact)
+            if literal.total:
+                note = qmod.DATE_LITERAL_NOTE.format("、".join(reading.written))
+                return _noticed(literal, (*notes, note))
+        return _noticed(replace(result, query=text), (*notes, reading.note))
+
+    def _resolve(self, filters: Filters) -> tuple[Filters, tuple[str, ...]]:
+        """Topics folded to their names, people through the aliases (kb.query.resolve)."""
+        if not (filters.topics or filters.people):
+            return filters, ()
+        reader = self.searcher.reader()
+
+        def known(name: str) -> bool:
+            terms = self._analyze(name)
+            return bool(terms) and all(reader.doc_frequency("people", t) for t in terms)
+
+        def candidates():
+            yield from (t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon("who"))
+            yield from qmod.alias_names(self.aliases)
+
+        return qmod.resolve(filters, self.topics, self.synonyms, self.aliases, known, candidates)
+
+    def _search(self, text: str, filters: Filters, limit: int, sort: str, facets: bool, exact: bool) -> SearchResult:
+        """The search proper: `text` as written (dates already read), filters resolved."""
         q, full, allowed, phrases, notices = self._query(text, filters, exact)
         kwargs: dict = {"filter": allowed} if allowed else {}
         if sort == "date":
@@ -240,7 +270,8 @@ class Searcher:
             depth = limit if sort == "date" else max(limit, RERANK_DEPTH)
             results = self._run(full, depth, kwargs)
         whole = squash("".join(_plain_words(text.translate(_SYNTAX))))
-        ranked = [(self._score(h, whole), h) for h in results] if results is not None else []
+        asked = _terms(q)
+        ranked = [(self._score(h, whole, asked), h) for h in results] if results is not None else []
         if sort != "date":
             # BM25 times the record's prior: what was said and issued ranks above what was
             # written about it. Sorted by (score, id) so equal scores keep a stable order.
@@ -251,15 +282,19 @@ class Searcher:
         if facets and results is not None:
             for name in ("year", "kind", "topic", "people"):
                 groups = results.groups(name)
-                fac[name] = dict(sorted(((k, len(v)) for k, v in groups.items() if k), key=lambda kv: (-kv[1], str(kv[0]))))
+                fac[name] = dict(
+                    sorted(((k, len(v)) for k, v in groups.items() if k), key=lambda kv: (-kv[1], str(kv[0])))
+                )
         if not total:
             joined = join_han(text)
             if joined != text:
                 # Text pasted from a PDF: "最后一 公里" means 最后一公里, not two words.
-                again = self.search(joined, filters, limit, sort, facets, exact)
+                again = self._search(joined, filters, limit, sort, facets, exact)
                 if again.total:
                     note = f"no hits with the spaces; searched {joined!r} (spaces between Chinese characters removed)"
-                    return SearchResult(text, again.total, again.hits, again.facets, (*notices, note, *again.notices), (), again.parsed)
+                    return SearchResult(
+                        text, again.total, again.hits, again.facets, (*notices, note, *again.notices), (), again.parsed
+                    )
         suggestions = () if total else self._suggest(text, filters, exact)
         return SearchResult(text, total, hits, fac, tuple(notices), suggestions, str(q))
 
@@ -317,15 +352,40 @@ class Searcher:
         return out
 
     @staticmethod
-    def _score(h, whole: str) -> float:
+    def _score(h, whole: str, asked: set) -> float:
+        """BM25F × the record's prior × the title bonus × NOTES_ONLY when the query's terms
+        (`asked`, not the filters') matched only in our summary and notes, not its own words."""
         stored = h.fields()
-        return float(h.score or 0.0) * float(stored.get("prior") or 1.0) * title_bonus(whole, stored.get("title", ""))
+        matched = [(f, _text(t)) for f, t in (h.matched_terms() or ()) if (f, _text(t)) in asked]
+        own = any(f in OWN_FIELDS for f, _ in matched) or not matched
+        bonus = title_bonus(whole, stored.get("title", ""), stored.get("aka", ""))
+        return float(h.score or 0.0) * float(stored.get("prior") or 1.0) * bonus * (1.0 if own else NOTES_ONLY)
+
+    def _spelling(self, text: str, filters: Filters, exact: bool) -> list[str]:
+        words = _plain_words(text.translate(_SYNTAX))
+
+        def count(q: str) -> int:
+            try:
+                return self._count(q, filters, exact)
+            except QueryError:
+                return 0
+
+        def vocabulary():
+            reader = self.searcher.reader()
+            for f in OWN_FIELDS:
+                for t in reader.lexicon(f):
+                    yield t.decode("utf-8") if isinstance(t, bytes) else t
+
+        return qmod.spelling(words, count, vocabulary, self.dictionary)
 
     def _hit(self, h, score: float, phrases: list[str]) -> Hit:
         stored = h.fields()
-        matched_terms = sorted({t.decode("utf-8") if isinstance(t, bytes) else t for f, t in (h.matched_terms() or []) if f in TEXT_FIELDS})
+        matched_terms = sorted(
+            {t.decode("utf-8") if isinstance(t, bytes) else t for f, t in (h.matched_terms() or []) if f in TEXT_FIELDS}
+        )
         marks = [squash(p) for p in phrases] + matched_terms
         snippet = make_snippet(stored, marks)
+        disputes = json.loads(stored["disputes"]) if stored.get("disputes") else []
         return Hit(
             id=stored["id"],
             kind=stored["kind"],
@@ -338,11 +398,13 @@ class Searcher:
             matched=tuple(matched_terms),
             path=stored.get("path", ""),
             listing=stored.get("listing") or {},
+            dispute=dispute_of(snippet, disputes) if disputes else None,
         )
 
     def _suggest(self, text: str, filters: Filters, exact: bool) -> tuple[str, ...]:
-        """When nothing matched: how many hits each word alone, or the query without filters, finds."""
-        out = []
+        """When nothing matched: the closest spellings (kb.query.spelling) with their hits, then
+        how many hits each word alone, or the query without filters, finds."""
+        out: list[str] = list(self._spelling(text, filters, exact))
         if filters.active:
             n = self._count(text, NO_FILTERS, exact)
             if n:
@@ -377,7 +439,11 @@ class _DatedWithin:
                 self.fieldname, self.lo, self.hi = fieldname, lo, hi
 
             def __eq__(self, other):
-                return type(other) is type(self) and (other.fieldname, other.lo, other.hi) == (self.fieldname, self.lo, self.hi)
+                return type(other) is type(self) and (other.fieldname, other.lo, other.hi) == (
+                    self.fieldname,
+                    self.lo,
+                    self.hi,
+                )
 
             def __hash__(self):
                 return hash((self.fieldname, self.lo, self.hi))
@@ -398,7 +464,11 @@ class _DatedWithin:
                 reader = searcher.reader()
                 cols = cache.get(id(reader))
                 if cols is None or cols[0] is not reader:
-                    cols = cache[id(reader)] = (reader, list(reader.column_reader("sortkey")), list(reader.column_reader("endkey")))
+                    cols = cache[id(reader)] = (
+                        reader,
+                        list(reader.column_reader("sortkey")),
+                        list(reader.column_reader("endkey")),
+                    )
                 _, starts, ends = cols
                 if self.fieldname == "end":
                     return _bound_matcher(ends, ends, self.lo, None)
@@ -565,10 +635,24 @@ def make_snippet(stored: dict, marks: list[str], width: int = SNIPPET_WIDTH) -> 
     return ("…" if lo > 0 else "") + text + ("…" if hi < len(line) else "")
 
 
-def title_bonus(query: str, title: str) -> float:
-    """A query that is most of a record's title is a title lookup: that record comes first."""
-    t = squash(title)
-    if query and t and query in t and len(query) >= 0.6 * len(t):
+_TITLE_MARKS = re.compile(r"[《》〈〉<>\s]")
+_STATE = "中华人民共和国"
+
+
+def title_bonus(query: str, title: str, aka: str = "") -> float:
+    """A query that names a document ranks it first: NAMED_TITLE when the query (its 《》
+    stripped) is the record's title or one of its other titles (`aka`, one a line; a law's
+    中华人民共和国 may be left out), 5 when it is most of the title (a title lookup)."""
+    q = _TITLE_MARKS.sub("", fold(query))
+    if not q:
+        return 1.0
+    named = {q, *(_TITLE_MARKS.sub("", n) for n in re.findall(r"《([^》]+)》", fold(query)))}
+    for name in (title, *aka.split("\n")):
+        n = _TITLE_MARKS.sub("", fold(name))
+        if n and (n in named or (n.startswith(_STATE) and n[len(_STATE) :] in named)):
+            return NAMED_TITLE
+    t = squash(fold(title))
+    if t and q in t and len(q) >= 0.6 * len(t):
         return 5.0
     return 1.0
 
@@ -583,13 +667,35 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+def _text(t) -> str:
+    return t.decode("utf-8") if isinstance(t, bytes) else t
+
+
+def _terms(q) -> set[tuple[str, str]]:
+    """The (field, text) terms of a query (Every and other term-less queries have none)."""
+    try:
+        return {(f, _text(t)) for f, t in q.all_terms()}
+    except (AttributeError, TypeError):
+        return set()
+
+
+def _noticed(result: SearchResult, notes) -> SearchResult:
+    """`result` with `notes` printed before its own notices."""
+    return replace(result, notices=(*notes, *result.notices)) if notes else result
+
+
 def search(home: Home, text: str, filters: Filters = NO_FILTERS, **kwargs) -> SearchResult:
     """One search, opening (and refreshing) the index first."""
     with Searcher(home) as s:
         result = s.search(text, filters, **kwargs)
         if s.opened.notice:
             return SearchResult(
-                result.query, result.total, result.hits, result.facets,
-                (s.opened.notice, *result.notices), result.suggestions, result.parsed,
+                result.query,
+                result.total,
+                result.hits,
+                result.facets,
+                (s.opened.notice, *result.notices),
+                result.suggestions,
+                result.parsed,
             )
         return result

@@ -14,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kb.corpus import Corpus
-from kb.errors import QueryError
+from kb.disputes import dispute_of, disputed_quotes
 from kb.filters import Filters
 from kb.records import UNDATED, Record
+from kb.text import fold
 
 DEFAULT_KINDS = ("remark", "event", "policy")
 
@@ -49,6 +50,14 @@ class Entry:
         return self.record.source_date_zh
 
     @property
+    def dispute(self) -> str | None:
+        """Why the key phrase is disputed, in one line, when it is a disputed quotation."""
+        if self.phrase_from != "quote" or not self.phrase:
+            return None
+        disputed = disputed_quotes(self.record)
+        return dispute_of(self.phrase, disputed) if disputed else None
+
+    @property
     def refined(self) -> bool:
         """True when the date shown is more precise than what the chapter wrote."""
         return self.date_source is not None
@@ -69,6 +78,8 @@ class Entry:
             "region": rec.region,
             "phrase": self.phrase,
             "phrase_from": self.phrase_from,
+            "disputed": self.dispute is not None,
+            "dispute": self.dispute,
             "path": rec.path,
         }
 
@@ -124,11 +135,23 @@ def key_phrase(rec: Record) -> tuple[str, str | None]:
 
 def timeline(corpus: Corpus, filters: Filters | None = None) -> Timeline:
     """The records of `corpus` that pass `filters`, by date, grouped by the year they start in."""
+    from kb import query as qmod
+    from kb.index import people_words
+
     filters = filters or Filters()
-    for t in filters.topics:
-        if corpus.topics and t not in corpus.topics:
-            known = ", ".join(corpus.topics)
-            raise QueryError(f"--topic: {t!r} is not a topic of this corpus (use one of: {known})")
+    names = [p for rec in corpus.records for p in people_words(rec)]
+
+    def known(name: str) -> bool:
+        return any(fold(name) in fold(p) for p in names)
+
+    filters, _ = qmod.resolve(
+        filters,
+        corpus.topics,
+        corpus.synonyms,
+        corpus.aliases,
+        known,
+        lambda: [*names, *qmod.alias_names(corpus.aliases)],
+    )
     groups: dict[int | None, list[Entry]] = {}
     # corpus.records is already in date order (start, end, kind, id), undated last.
     for rec in corpus.records:

@@ -55,6 +55,8 @@ def pad(text: str, width: int) -> str:
 # -- timeline ----------------------------------------------------------------------------------
 
 PHRASE_LABEL = {"summary": "〔编者概括〕"}
+# A quotation another source disputes: printed under it wherever it is printed (kb.disputes).
+DISPUTED_MARK = "‼"
 EMPTY_TIMELINE = "no records match; widen the period, drop a filter, or add --kind statistic/reference"
 # The key phrase, label included, in columns: what fits after the text view's 6-space indent.
 PHRASE_WIDTH = WIDTH - 6
@@ -100,6 +102,8 @@ def timeline_text(tl, width: int = WIDTH) -> str:
             lines.append(truncate(f"  {pad(shown(e), dw)}  {rec.headline}", width))
             if e.phrase:
                 lines.append(f"      {_phrase(e)}")
+            if e.dispute:
+                lines.append(truncate(f"      {DISPUTED_MARK} {e.dispute}", width))
             detail = (rec.id, KIND_ZH[rec.kind], _source_note(e), "、".join(rec.people))
             lines.append(truncate("      " + " · ".join(x for x in detail if x), width))
     if tl.any_refined:
@@ -128,6 +132,8 @@ def timeline_markdown(tl) -> str:
                 line += f"({'、'.join(rec.people)})"
             if e.phrase:
                 line += f":{_phrase(e)}"
+            if e.dispute:
+                line += f" **{DISPUTED_MARK} {e.dispute}**"
             line += f" `{rec.id}`"
             if e.refined:
                 line += f" · {_source_note(e)}"
@@ -419,6 +425,8 @@ def search_text(result, color: bool = False) -> str:
             lines.append(f"   {h.headline}")
         if h.snippet:
             lines.append(f"   {_marks(h.snippet, color)}")
+        if h.dispute:
+            lines.append(truncate(f"   {DISPUTED_MARK} {h.dispute}", WIDTH))
         source_date = f" · 本章作{zh_or_raw(h.date_source)}" if h.date_source else ""
         lines.append(f"   id: {h.id}{source_date}" + (f" · matched: {', '.join(h.matched)}" if h.matched else ""))
         marked = marked or bool(h.date_source)

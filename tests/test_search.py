@@ -52,7 +52,11 @@ def test_traditional_query_marks_the_simplified_text(searcher):
 def test_main_job_finds_the_remarks_on_self_reliance(searcher):
     result = searcher.search("科技自立自强", limit=20)
     found = set(ids(result))
-    assert {"2023-02-21-xi-politburo-study-3rd", "2021-05-21-xi-reform-commission-19th", "2022-10-16-xi-20th-party-congress"} <= found
+    assert {
+        "2023-02-21-xi-politburo-study-3rd",
+        "2021-05-21-xi-reform-commission-19th",
+        "2022-10-16-xi-20th-party-congress",
+    } <= found
     assert all("科技自立自强" in h.matched or "高水平科技自立自强" in h.matched for h in result.hits)
 
 
@@ -151,7 +155,10 @@ def test_filter_issuer_and_speaker(searcher):
 
 def test_filter_region(searcher):
     result = searcher.search("科技", Filters.make(region="河北"), limit=100)
-    assert set(ids(result)) == {"2021-07-27-hebei-major-results-action-plan", "2022-hebei-measures-jingjin-tech-transfer"}
+    assert set(ids(result)) == {
+        "2021-07-27-hebei-major-results-action-plan",
+        "2022-hebei-measures-jingjin-tech-transfer",
+    }
 
 
 @pytest.mark.parametrize(
@@ -159,8 +166,14 @@ def test_filter_region(searcher):
     [
         ({"date_from": "2018-13"}, "--from: '2018-13' is not a valid date (use YYYY, YYYY-MM or YYYY-MM-DD)"),
         ({"date_to": "20x"}, "--to: '20x' is not a valid date (use YYYY, YYYY-MM or YYYY-MM-DD)"),
-        ({"kinds": ("speech",)}, "--kind: 'speech' is not a kind (use one of: remark, event, policy, statistic, reference, source)"),
-        ({"date_from": "2021", "date_to": "2019"}, "--from/--to: the period is empty (it starts 2021-01-01 and ends 2019-12-31)"),
+        (
+            {"kinds": ("speech",)},
+            "--kind: 'speech' is not a kind (use one of: remark, event, policy, statistic, reference, source)",
+        ),
+        (
+            {"date_from": "2021", "date_to": "2019"},
+            "--from/--to: the period is empty (it starts 2021-01-01 and ends 2019-12-31)",
+        ),
     ],
 )
 def test_bad_filters_are_one_line(kwargs, message):
@@ -211,8 +224,28 @@ def test_cli_json_shape(run, kb_copy):
     data = json.loads(result.stdout)
     assert list(data) == ["query", "total", "hits"] or list(data)[:3] == ["query", "total", "hits"]
     hit = data["hits"][0]
-    assert list(hit) == ["id", "kind", "date", "date_zh", "date_source", "title", "headline", "people", "score", "snippet", "matched", "path"]
-    assert (hit["id"], hit["date"], hit["date_zh"], hit["matched"]) == (LAST_MILE, "2018-05-28", "2018年5月28日", ["最后一公里"])
+    assert list(hit) == [
+        "id",
+        "kind",
+        "date",
+        "date_zh",
+        "date_source",
+        "title",
+        "headline",
+        "people",
+        "score",
+        "snippet",
+        "matched",
+        "path",
+        "disputed",
+        "dispute",
+    ]
+    assert (hit["id"], hit["date"], hit["date_zh"], hit["matched"]) == (
+        LAST_MILE,
+        "2018-05-28",
+        "2018年5月28日",
+        ["最后一公里"],
+    )
     assert "[[最后一公里]]" in hit["snippet"]
 
 

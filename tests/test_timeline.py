@@ -358,6 +358,8 @@ def test_json(run, small):
             "region": None,
             "phrase": "关键核心技术是要不来、买不来、讨不来的",
             "phrase_from": "quote",
+            "disputed": False,
+            "dispute": None,
             "path": "corpus/remarks/2018-04-24-tour.yaml",
         },
         {
@@ -374,6 +376,8 @@ def test_json(run, small):
             "region": None,
             "phrase": "要打通“最后一公里”",
             "phrase_from": "quote",
+            "disputed": False,
+            "dispute": None,
             "path": "corpus/remarks/2018-05-28-test.yaml",
         },
     ]

@@ -1,0 +1,394 @@
+"""Query understanding: what a writer's words mean before the index is asked.
+
+- Years typed as words (`习近平 2021`, `2016年 科技成果转化`, `2020年的讲话`, `2018—2022年`) become a
+  date constraint on the record, said in a notice ("（2021 按日期理解）"), unless quoted.
+- Synonyms, aliases (corpus/aliases.yaml: 中办 = 中共中央办公厅, 中共中央总书记 = 总书记) and
+  abbreviations widen a query word, also when a group member is several index terms (R&D经费).
+- `--topic` names fold like queries (科技評價 = 科技评价); `--speaker/--issuer` names go through
+  the aliases, and an unknown topic or name is an error naming the closest known ones.
+- Spelling: on zero or few hits, the closest index terms by character edit distance and pinyin
+  (the domain dictionary first), each with its hit count: 您是否要找:四个面向(2).
+
+Everything here is bounded: a query's words, the index terms scanned, the candidates counted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+
+from kb.dates import DateFormatError, parse_date
+from kb.errors import QueryError
+from kb.filters import Filters
+from kb.text import fold, squash
+
+# -- years typed as words ------------------------------------------------------------------------
+
+_Y = r"(?:19|20)\d{2}"
+_RANGE = re.compile(rf"(?<![\d.])({_Y})\s*年?\s*(?:-|—|–|~|～|至|到)\s*({_Y})\s*年?(?:度)?(?:的)?(?![\d.])")
+_YMD = re.compile(rf"(?<![\d.])({_Y})年(?:(\d{{1,2}})月(?:(\d{{1,2}})日)?)?(?:度)?(?:的)?(?!\d)")
+_BARE = re.compile(rf"(?:(?<=\s)|^)({_Y})(?:-(\d{{1,2}})(?:-(\d{{1,2}}))?)?(?=\s|$)")
+# Text a date reading must not touch: quoted phrases, 《titles》 and field:value terms.
+_PROTECTED = re.compile(r'"[^"]*"|《[^》]*》|\w+:\S+')
+DATE_NOTE = "（{} 按日期理解）"
+DATE_LITERAL_NOTE = "（{} 按日期理解无结果，改按文字检索）"
+
+
+@dataclass(frozen=True)
+class DateReading:
+    """A query with its dates taken out: the words left, the period, and how it was written."""
+
+    text: str
+    start: date
+    end: date
+    written: tuple[str, ...]
+
+    @property
+    def note(self) -> str:
+        return DATE_NOTE.format("、".join(self.written))
+
+
+def read_dates(text: str) -> DateReading | None:
+    """The dates a query names as words, or None. Quoted phrases, 《titles》 and field:value
+    terms are left alone, so `"2021年"` is searched as text."""
+    folded = fold(text)
+    keep = [(m.start(), m.end()) for m in _PROTECTED.finditer(folded)]
+    spans: list[tuple[int, int, date, date]] = []
+
+    def free(s: int, e: int) -> bool:
+        return not any(s < ke and ks < e for ks, ke in keep) and not any(s < se and ss < e for ss, se, _, _ in spans)
+
+    for rx, kind in ((_RANGE, "range"), (_YMD, "ymd"), (_BARE, "bare")):
+        for m in rx.finditer(folded):
+            if not free(m.start(), m.end()):
+                continue
+            try:
+                if kind == "range":
+                    a, b = sorted((int(m.group(1)), int(m.group(2))))
+                    lo, hi = parse_date(str(a)).start, parse_date(str(b)).end
+                else:
+                    y, mo, d = m.group(1), m.group(2), m.group(3)
+                    iso = y + (f"-{int(mo):02d}" if mo else "") + (f"-{int(d):02d}" if mo and d else "")
+                    span = parse_date(iso)
+                    lo, hi = span.start, span.end
+            except (DateFormatError, ValueError):
+                continue
+            spans.append((m.start(), m.end(), lo, hi))
+    if not spans:
+        return None
+    spans.sort()
+    rest, pos = [], 0
+    for s, e, _, _ in spans:
+        rest.append(text[pos:s])
+        rest.append(" ")
+        pos = e
+    rest.append(text[pos:])
+    written = tuple(re.sub(r"(?:度)?的$", "", text[s:e].strip()) for s, e, _, _ in spans)
+    return DateReading(
+        " ".join("".join(rest).split()),
+        min(lo for _, _, lo, _ in spans),
+        max(hi for _, _, _, hi in spans),
+        written,
+    )
+
+
+def with_period(filters: Filters, start: date, end: date) -> Filters | None:
+    """`filters` narrowed to the period, or None when the filters' own period excludes it."""
+    lo = max(start, filters.start) if filters.start else start
+    hi = min(end, filters.end) if filters.end else end
+    if lo > hi:
+        return None
+    return replace(filters, start=lo, end=hi)
+
+
+# -- synonyms and aliases --------------------------------------------------------------------------
+
+
+def synonym_groups(
+    synonyms: Iterable[Iterable[str]], aliases: Mapping[str, Mapping[str, Iterable[str]]]
+) -> list[tuple[str, ...]]:
+    """Every group of words that mean the same: synonyms.yaml's groups and each alias entry."""
+    groups = [tuple(g) for g in synonyms]
+    for entries in aliases.values():
+        for name, others in entries.items():
+            groups.append((name, *others))
+    return groups
+
+
+def expansion_map(
+    groups: Iterable[tuple[str, ...]], analyze: Callable[[str], list[str]]
+) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    """Each member's index terms -> the index terms of the other members of its groups."""
+    out: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for group in groups:
+        analyzed = [tuple(a) for a in (analyze(w) for w in group) if a]
+        for a in analyzed:
+            alts = out.setdefault(a, [])
+            alts.extend(x for x in analyzed if x != a and x not in alts)
+    return out
+
+
+def widen(q, syn: Mapping[tuple[str, ...], list[tuple[str, ...]]], fields: tuple[str, ...]):
+    """The query with each synonym, alias or abbreviation also matching its group's other
+    members. A word that is several index terms (an And of terms in one field, as Whoosh
+    parses R&D经费 or 中共中央总书记) is widened where a run of its terms is a member."""
+    from whoosh import query as Q
+
+    longest = max((len(k) for k in syn), default=0)
+
+    def terms(field: str, texts: tuple[str, ...]):
+        parts = [Q.Term(field, t) for t in texts]
+        return parts[0] if len(parts) == 1 else Q.And(parts)
+
+    def run(field: str, seq: list[str]):
+        parts, i = [], 0
+        while i < len(seq):
+            for n in range(min(longest, len(seq) - i), 0, -1):
+                key = tuple(seq[i : i + n])
+                if key in syn:
+                    parts.append(Q.Or([terms(field, key)] + [terms(field, alt) for alt in syn[key]]))
+                    i += n
+                    break
+            else:
+                parts.append(Q.Term(field, seq[i]))
+                i += 1
+        return parts[0] if len(parts) == 1 else Q.And(parts)
+
+    def visit(node):
+        if isinstance(node, Q.Term):
+            return run(node.fieldname, [node.text]) if node.fieldname in fields else node
+        if (
+            isinstance(node, Q.And)
+            and node.subqueries
+            and all(
+                isinstance(s, Q.Term) and s.fieldname in fields and s.fieldname == node.subqueries[0].fieldname
+                for s in node.subqueries
+            )
+        ):
+            return run(node.subqueries[0].fieldname, [s.text for s in node.subqueries])
+        if node.is_leaf():
+            return node
+        return node.apply(visit)
+
+    return visit(q) if syn else q
+
+
+# -- names: topics, speakers and issuers -----------------------------------------------------------
+
+
+def resolve_topic(name: str, topics: Mapping[str, str], synonyms: Iterable[Iterable[str]] = ()) -> str:
+    """The topic `name` means: itself, the topic it folds to (科技評價 → 科技评价), or the topic
+    named in its synonym group; QueryError naming the closest topics otherwise."""
+    if not topics or name in topics:
+        return name
+    key = squash(fold(name))
+    for t in topics:
+        if squash(fold(t)) == key:
+            return t
+    for group in synonyms:
+        if key in {squash(fold(w)) for w in group}:
+            found = [t for t in topics if t in group]
+            if len(found) == 1:
+                return found[0]
+    near = closest(name, list(topics))
+    hint = f"; closest: {', '.join(near)}" if near else ""
+    where = f"use one of: {', '.join(topics)}" if len(topics) <= 8 else "see corpus/topics.yaml"
+    raise QueryError(f"--topic: {name!r} is not a topic of this corpus{hint} ({where})")
+
+
+@dataclass(frozen=True)
+class People:
+    """What a --speaker/--issuer value means: the names to match (any of them), and a note when
+    an alias was followed."""
+
+    names: tuple[str, ...]
+    note: str | None = None
+
+
+def resolve_people(value: str, aliases: Mapping[str, Mapping[str, Iterable[str]]]) -> People:
+    """A --speaker/--issuer value through the alias table: 中办 → 中共中央办公厅."""
+    key = squash(fold(value))
+    for entries in aliases.values():
+        for name, others in entries.items():
+            if key == squash(fold(name)):
+                return People((name, *others))
+            if key in {squash(fold(o)) for o in others}:
+                return People((name, value), f"{value} = {name}")
+    return People((value,))
+
+
+def check_people(
+    value: str, people: People, known: Callable[[str], bool], candidates: Callable[[], Iterable[str]]
+) -> None:
+    """QueryError when no name `people` stands for is known in the corpus, naming the closest."""
+    if any(known(n) for n in people.names):
+        return
+    if people.note:  # a known alias of a body that issued nothing here: zero hits, not an error
+        return
+    near = closest(value, list(dict.fromkeys(candidates())))
+    hint = f"; closest: {', '.join(near)}" if near else ""
+    raise QueryError(f"--speaker/--issuer: {value!r} is not a speaker or issuer of this corpus{hint}")
+
+
+def resolve(
+    filters: Filters,
+    topics: Mapping[str, str],
+    synonyms,
+    aliases,
+    known: Callable[[str], bool],
+    candidates: Callable[[], Iterable[str]],
+) -> tuple[Filters, tuple[str, ...]]:
+    """Filters with topics folded to their names and people resolved through the aliases,
+    and the notices to print (an alias followed)."""
+    notes: list[str] = []
+    out = filters
+    if filters.topics:
+        out = replace(out, topics=tuple(dict.fromkeys(resolve_topic(t, topics, synonyms) for t in filters.topics)))
+    if filters.people:
+        people = resolve_people(filters.people, aliases)
+        check_people(filters.people, people, known, candidates)
+        if people.note:
+            notes.append(f"（{people.note}）")
+        out = replace(out, people_any=people.names)
+    return out, tuple(notes)
+
+
+def alias_names(aliases: Mapping[str, Mapping[str, Iterable[str]]]) -> list[str]:
+    out: list[str] = []
+    for entries in aliases.values():
+        for name, others in entries.items():
+            out += [name, *others]
+    return out
+
+
+# -- spelling -------------------------------------------------------------------------------------
+
+MAX_WORD = 16  # longer words are not corrected (the hard helper caps the query itself)
+MAX_SCAN = 200_000  # index terms looked at per word
+MAX_PINYIN = 3_000  # candidates whose pinyin is computed per word
+MAX_COUNTED = 4  # candidates whose hits are counted
+MAX_SUGGESTIONS = 3
+FEW_HITS = 2
+SPELLING = "您是否要找：{query}（{hits}）"
+
+
+class Suggestion(str):
+    """A hint shown when a query finds nothing or little: its text, and for a spelling or a
+    dropped word the query to run instead and how many hits it gives."""
+
+    query: str | None
+    hits: int | None
+    kind: str
+
+    def __new__(cls, text: str, query: str | None = None, hits: int | None = None, kind: str = "hint"):
+        s = super().__new__(cls, text)
+        s.query, s.hits, s.kind = query, hits, kind
+        return s
+
+    def to_json(self) -> dict:
+        return {"text": str(self), "kind": self.kind, "query": self.query, "hits": self.hits}
+
+
+def edit_distance(a: str, b: str, sub_cost: Callable[[str, str], float] | None = None) -> float:
+    """Levenshtein distance over characters; `sub_cost` prices a substitution (default 1)."""
+    prev = [float(j) for j in range(len(b) + 1)]
+    for i, ca in enumerate(a, 1):
+        cur = [float(i)]
+        for j, cb in enumerate(b, 1):
+            sub = 0.0 if ca == cb else (sub_cost(ca, cb) if sub_cost else 1.0)
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + sub))
+        prev = cur
+    return prev[-1]
+
+
+def _pinyin():
+    """pypinyin's lazy_pinyin (toneless), imported on this path only; None when missing."""
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:  # pragma: no cover - a declared dependency; spelling still works without
+        return None
+    return lazy_pinyin
+
+
+def _han(text: str) -> bool:
+    return any("\u3400" <= c <= "\u9fff" for c in text)
+
+
+def closest(word: str, candidates: Iterable[str], n: int = 3, first: Iterable[str] = ()) -> list[str]:
+    """The candidates nearest to `word`: character edit distance where a substitution by a
+    character of the same pinyin costs half; candidates in `first` (the domain dictionary)
+    before others at the same distance. At most `n`, within a distance of a third of the word."""
+    w = squash(fold(word))
+    if not w:
+        return []
+    firsts = {squash(fold(f)) for f in first}
+    limit = max(1.0, len(w) / 3)
+    pin = _pinyin() if _han(w) else None
+    sounds: dict[str, str] = {}
+
+    def sound(ch: str) -> str:
+        if ch not in sounds:
+            sounds[ch] = pin(ch)[0] if pin else ch
+        return sounds[ch]
+
+    def sub_cost(a: str, b: str) -> float:
+        return 0.5 if pin and _han(a) and _han(b) and sound(a) == sound(b) else 1.0
+
+    scored = []
+    seen = set()
+    budget = MAX_PINYIN
+    for i, c in enumerate(candidates):
+        if i >= MAX_SCAN:
+            break
+        key = squash(fold(c))
+        if not key or key == w or key in seen or abs(len(key) - len(w)) > limit:
+            continue
+        seen.add(key)
+        if len(set(key) & set(w)) < max(1, len(w) - int(limit) - 1):
+            continue  # too few characters in common to be within the limit (cheap pre-check)
+        budget -= 1
+        if budget < 0:
+            break
+        d = edit_distance(w, key, sub_cost)
+        if d <= limit:
+            scored.append((d, key not in firsts, i, c))
+    scored.sort()
+    return [c for *_, c in scored[:n]]
+
+
+def spelling(
+    words: list[str], count: Callable[[str], int], vocabulary: Callable[[], Iterable[str]], dictionary: Iterable[str]
+) -> list[Suggestion]:
+    """Did-you-mean suggestions for a query of `words`: each word that finds nothing by itself
+    is replaced by its closest index terms; each corrected query is offered with its hits."""
+    words = [w for w in words if w]
+    suspects = [i for i, w in enumerate(words) if len(w) <= MAX_WORD and (_han(w) or w.isalpha())]
+    suspects = [i for i in suspects if count(words[i]) == 0]
+    if not suspects:
+        return []
+    dictionary = [d.split()[0] for d in dictionary if d.strip()]
+    vocab = list(dict.fromkeys([*dictionary, *vocabulary()]))
+    options: dict[int, list[str]] = {i: closest(words[i], vocab, n=MAX_COUNTED, first=dictionary) for i in suspects}
+    if not any(options.values()):
+        return []
+    out: list[Suggestion] = []
+    tried = 0
+    # One word wrong: each of its candidates; several: the best candidate of each together.
+    variants: list[list[str]] = []
+    if len(suspects) == 1:
+        i = suspects[0]
+        for c in options[i]:
+            variants.append([c if j == i else w for j, w in enumerate(words)])
+    else:
+        variants.append([options[j][0] if options.get(j) else w for j, w in enumerate(words)])
+    for v in variants:
+        if tried >= MAX_COUNTED or len(out) >= MAX_SUGGESTIONS:
+            break
+        q = " ".join(v)
+        tried += 1
+        n = count(q)
+        if n:
+            out.append(Suggestion(SPELLING.format(query=q, hits=n), q, n, "spelling"))
+    return out
