@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from kb.corpus import CheckReport, Corpus
     from kb.importer import ImportResult
     from kb.index import Opened
+    from kb.quotes import QuoteCheck, QuoteIndex
     from kb.search import Searcher, SearchResult
     from kb.show import Shown
     from kb.stats import Stats
@@ -93,6 +94,7 @@ class KnowledgeBase:
         self._corpus: Corpus | None = None
         self._searcher: Searcher | None = None
         self._notice: str | None = None  # the index's notice, reported by the next search
+        self._quotes: QuoteIndex | None = None  # the corpus's quotations, normalized for verify_quote
 
     @classmethod
     def open(cls, path: str | os.PathLike | None = None, *, watch: bool = True) -> KnowledgeBase:
@@ -238,6 +240,18 @@ class KnowledgeBase:
             )
             for h in result.hits
         ]
+
+    def verify_quote(self, text: str) -> QuoteCheck:
+        """Is `text` a verbatim quotation in the corpus (white space and punctuation width aside;
+        an ellipsis marks an omission)? Whose, when, which record, its form and its disputes;
+        for a near miss the closest quotations (`kb.quotes`). QueryError for an empty text."""
+        from kb.quotes import QuoteIndex, verify_quote
+
+        with self._lock:
+            corpus = self.corpus
+            if self._quotes is None or self._quotes.corpus is not corpus:
+                self._quotes = QuoteIndex(corpus)
+            return verify_quote(corpus, text, self._quotes)
 
     def check(self) -> CheckReport:
         """Validate the corpus and the drafts, collecting every problem (never raises on bad data)."""

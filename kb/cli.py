@@ -20,6 +20,7 @@ COMMANDS = {
     "timeline": ("kb.commands.timeline", "timeline", "Remarks, policies and events by year."),
     "show": ("kb.commands.show", "show", "One record in full."),
     "cite": ("kb.commands.cite", "cite", "Citations in GB/T 7714, CSL-JSON, RIS or BibTeX."),
+    "verify-quote": ("kb.commands.verify_quote", "verify_quote", "Is TEXT a verbatim quotation? Whose, when?"),
     "stats": ("kb.commands.stats", "stats", "Counts by kind, year, topic and speaker/issuer."),
     "check": ("kb.commands.check", "check", "Validate the corpus; list every problem."),
     "index": ("kb.commands.index", "index", "Build or refresh the search index."),

@@ -554,3 +554,27 @@ def cite_text(result) -> str:
     if explain:
         lines.extend(["", "说明:", *explain])
     return "\n".join(lines)
+
+
+def verify_quote_text(check) -> str:
+    """`kb verify-quote`: the verdict line, then each verbatim match (or the closest quotations)
+    with who, when, the form, the corpus's wording and any dispute."""
+    lines = [check.message]
+    listed = check.matches or check.closest
+    for n, m in enumerate(listed, 1):
+        d = m.to_json()
+        who = d["speaker"] or "、".join(d["people"]) or "本章"
+        if d["speaker_role"]:
+            who += f"({d['speaker_role']})"
+        head = f"{d['date_zh']} {who} · {m.record.headline}"
+        if not check.verbatim:
+            head = f"相似度 {m.similarity:.2f} · {head}"
+        lines += ["", f"{n}. {head}", f"   {FORM_ZH.get(m.form, m.form)}:{d['excerpt']}"]
+        for c in m.disputes:
+            lines.append(f"   {STATUS['disputed']}:{_plain(c.get('value'))}(依据:{_plain(c.get('evidence'))})")
+        if m.record_disputed and not m.disputes:
+            lines.append("   (本记录另有一处有争议的核对,与此段引语无关;见 kb show)")
+        lines.append(f"   id: {d['id']} · {d['cite']}")
+    if check.total > len(check.matches):
+        lines.append(f"\n(另有 {check.total - len(check.matches)} 处未列出)")
+    return "\n".join(lines)
