@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kb.cli import Ctx, json_option
+from kb.commands.options import Ctx, json_option
 from kb.render import emit
 
 
@@ -25,10 +25,9 @@ def verify_quote(obj: Ctx, text: tuple[str, ...], as_json: bool) -> None:
       kb verify-quote '打通“最后一公里”'
       kb verify-quote 科技创新绝不仅仅是实验室里的研究 --json
     """
-    from kb.api import KnowledgeBase
     from kb.views import verify_quote_text
 
-    result = KnowledgeBase.open(obj.kb_dir).verify_quote(" ".join(text))
+    result = obj.kb().verify_quote(" ".join(text))
     if as_json:
         emit(result.to_json(), as_json=True)
     else:
