@@ -22,6 +22,9 @@ class Block:
     text: str
     section: str
     level: int = 0
+    cells: tuple[str, ...] = ()  # a table row's cells (its text is them joined by " | ")
+    header: tuple[str, ...] = ()  # and its table's header row, when it has one
+    role: str = "body"  # body, reference (a reference list) or meta (front matter, abstracts)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Document:
     blocks: tuple[Block, ...]
     footnotes: tuple[Footnote, ...]
     captions: tuple[str, ...]
+    layout: str = "pdf"  # pdf, markdown or plain (kb.importer.layouts.detect)
 
     @property
     def paragraphs(self) -> tuple[Block, ...]:
@@ -208,6 +212,20 @@ class _Builder:
 
 
 def clean(text: str) -> Document:
+    """Undo the layout of a text: paragraphs, headings, footnotes, captions, table rows.
+
+    The layout is detected (`kb.importer.layouts.detect`): PDF text with printed lines broken
+    at a fixed width is cleaned here; Markdown from PDF converters, plain text and web pages
+    (a paragraph a line) by `kb.importer.layouts.clean_flowing`."""
+    from kb.importer.layouts import clean_flowing, detect
+
+    layout = detect(text)
+    if layout != "pdf":
+        return clean_flowing(text, layout)
+    return _clean_pdf(text)
+
+
+def _clean_pdf(text: str) -> Document:
     """Undo the PDF layout of a chapter: paragraphs, headings, footnotes, captions."""
     lines = _visual_lines(text)
     b = _Builder()

@@ -26,6 +26,8 @@ class Draft:
     data: Mapping[str, Any]
     status: str = "new"
     same_as: str | None = None
+    confidence: float | None = None  # how far the reading can be trusted, 0-1 (docs/import.md)
+    sentence: str | None = None  # the sentence of the text the draft was read from
 
     @property
     def path(self) -> str:
@@ -48,6 +50,8 @@ class Draft:
             "path": self.path,
             "status": self.status,
             "same_as": self.same_as,
+            "confidence": self.confidence,
+            "sentence": self.sentence,
             "record": dict(self.data),
         }
 
@@ -69,7 +73,7 @@ def sentences(text: str) -> list[str]:
             if ch == "”" and depth == 0 and cur[-2:-1] in ("。", "!", "?"):
                 out.append(cur)
                 cur = ""
-        elif ch in "。!?!" and depth == 0:
+        elif ch in "。!?！？" and depth == 0:
             nxt = text[i + 1 : i + 2]
             if nxt != "”":
                 out.append(cur)
@@ -98,7 +102,7 @@ def _topics(text: str, topics: Mapping[str, str]) -> list[str]:
     """Topics whose name, or a word of whose description, the text contains (at most 3)."""
     scored = []
     for name, desc in topics.items():
-        words = [name] + [w for w in re.split(r"[、,,与和;;\s\"“”]+", desc or "") if len(w) >= 3]
+        words = [name] + [w for w in re.split(r"[、,，与和;；\s\"“”]+", desc or "") if len(w) >= 3]
         hits = sum(text.count(w) for w in words if w)
         if hits:
             scored.append((-(hits + (5 if name in text else 0)), name))
@@ -116,11 +120,11 @@ def _occasion(head: str) -> str | None:
     m = re.search(r"向(.+?)致(?:贺信|信|辞)", head)
     if m:
         return f"向{m.group(1)}致{'贺信' if '贺信' in head else '信'}"
-    m = re.search(r"在(?:参加|出席)?(.+?)(?:上|时|中|期间)(?=$|[,,]|习近平|明确|再次|发表|就)", head)
+    m = re.search(r"在(?:参加|出席)?(.+?)(?:上|时|中|期间)(?=$|[,，]|习近平|明确|再次|发表|就)", head)
     if not m:
         return None
     occ = re.sub(r"(?:发表重要讲话|发表讲话|发表主旨演讲)$", "", m.group(1))
-    return re.sub(r"^[,,\s]+|[,,\s]+$", "", occ) or None
+    return re.sub(r"^[,，\s]+|[,，\s]+$", "", occ) or None
 
 
 def _unstated(words: str) -> str:
@@ -132,14 +136,14 @@ def _unstated(words: str) -> str:
 
 def _speech_quotes(rest: str) -> list[dict[str, str]]:
     """The quotations of a remark: its “direct” words, or else the reported passage."""
-    body = re.sub(r"^[,,::\s]+", "", rest)
+    body = re.sub(r"^[,，::\s]+", "", rest)
     if body.startswith("要“"):
         body = body[1:]
     if body.startswith("“"):
         quotes = []
-        for m in re.finditer(r"(?:^|(?<=[,,、])|(?<=[::]))“((?:[^“”]|“[^“”]*”)+)”", body):
+        for m in re.finditer(r"(?:^|(?<=[,，、])|(?<=[:：]))“((?:[^“”]|“[^“”]*”)+)”", body):
             quotes.append(m.group(1))
-        for m in re.finditer(r"(?:强调|指出|表示)[::,,]?“((?:[^“”]|“[^“”]*”)+)”", rest):
+        for m in re.finditer(r"(?:强调|指出|表示)[:：,，]?“((?:[^“”]|“[^“”]*”)+)”", rest):
             if m.group(1) not in quotes:
                 quotes.append(m.group(1))
         return [{"text": q.rstrip(), "form": "direct"} for q in quotes]
@@ -168,7 +172,7 @@ def _speech_drafts(unit: str, section: str, src: str, topics: Mapping[str, str])
         kind = "remark"
         body = None
     else:
-        m = re.match(r"^[\d年月日至与和、]+[,,]?(.+?)(?:就|也|还|曾)?$", head)
+        m = re.match(r"^[\d年月日至与和、]+[,，]?(.+?)(?:就|也|还|曾)?$", head)
         subject = m.group(1) if m else ""
         subject = re.split(r"通过的《", subject)[0]
         if not _MEETING.search(subject):
@@ -234,7 +238,7 @@ def parse_reference(raw: str) -> dict[str, Any] | None:
     m = _REF.match(raw)
     if not m:
         return None
-    authors = [a.strip() for a in re.split(r"[,,]", m.group("authors")) if a.strip()]
+    authors = [a.strip() for a in re.split(r"[,，]", m.group("authors")) if a.strip()]
     truncated = bool(authors) and authors[-1].endswith("等")
     if truncated:
         authors[-1] = authors[-1][:-1].strip()
@@ -314,14 +318,14 @@ def _policy_drafts(sentence: str, section: str, src: str, topics: Mapping[str, s
         title = m.group(1)
         before = sentence[: m.start()]
         issuers: list[str] = []
-        v = re.search(r"([^,,。]+?)(?:研究制定|印发|发布|制定|出台)了?$", before)
+        v = re.search(r"([^,，。]+?)(?:研究制定|印发|发布|制定|出台)了?$", before)
         if v:
-            who = re.sub(r"^[\d年月日]+[,,]?", "", v.group(1)).strip()
+            who = re.sub(r"^[\d年月日]+[,，]?", "", v.group(1)).strip()
             issuers = [w for w in re.split(r"[、和]", who) if w]
         else:
-            v = re.search(r"([^,,。]+?)通过的$", before)
+            v = re.search(r"([^,，。]+?)通过的$", before)
             if v:
-                issuers = [re.sub(r"^[\d年月日]+[,,]?", "", v.group(1))]
+                issuers = [re.sub(r"^[\d年月日]+[,，]?", "", v.group(1))]
         adjacent = before.endswith("》")  # a list of titles: the verb belongs to the first
         if adjacent:
             issuers = []
@@ -371,7 +375,7 @@ def _statistic_drafts(
     """Statistics of one sentence; `prev` holds the indicators met before in the paragraph,
     the whole a later 占比 refers to."""
     out: list[dict] = []
-    clauses = [c for c in re.split(r"[,,。]", sentence) if c]
+    clauses = [c for c in re.split(r"[,，。]", sentence) if c]
     for clause in clauses:
         c = re.sub(r"^(?:\d{4}年|其中|此外)", "", clause).strip()
         if year is None or not c:
@@ -427,9 +431,12 @@ def propose(clean_text: Document, corpus: Any, source_id: str) -> list[Draft]:
     topics = getattr(corpus, "topics", {}) or {}
     found: list[dict] = []
     seen_titles: set[str] = set()
-    for para in clean_text.paragraphs:
+    body = [p for p in clean_text.paragraphs if p.role == "body" and not p.cells]
+    for para in body:
         for unit in _units(para.text):
-            found.extend(_speech_drafts(unit, para.section, source_id, topics))
+            for d in _speech_drafts(unit, para.section, source_id, topics):
+                d["_confidence"], d["_sentence"] = 0.9, unit
+                found.append(d)
         year: int | None = None
         indicators: list[str] = []
         for s in sentences(para.text):
@@ -439,15 +446,22 @@ def propose(clean_text: Document, corpus: Any, source_id: str) -> list[Draft]:
             elif not s.startswith("其中"):
                 year = None
             for p in _policy_drafts(s, para.section, source_id, topics):
+                if not p["issuers"] and not p["date"]:
+                    continue  # a title named in passing, with no issuer nor date: nothing to record
                 if _norm(p["title"]) not in seen_titles:
                     seen_titles.add(_norm(p["title"]))
+                    p["_confidence"], p["_sentence"] = (0.8 if p["issuers"] and p["date"] else 0.5), s
                     found.append(p)
             stats = _statistic_drafts(s, year, para.section, source_id, topics, indicators)
             indicators.extend(st["indicator"] for st in stats)
+            for st in stats:
+                st["_confidence"], st["_sentence"] = 0.8, s
             found.extend(stats)
+    found.extend(_event_drafts(clean_text, found, seen_titles, source_id, topics))
     for note in clean_text.footnotes:
         ref = _reference_draft(note, source_id, topics)
         if ref:
+            ref["_confidence"], ref["_sentence"] = 0.9, note.text
             found.append(ref)
     records = list(getattr(corpus, "records", ()))
     taken = {r.id for r in records}
@@ -463,8 +477,76 @@ def propose(clean_text: Document, corpus: Any, source_id: str) -> list[Draft]:
             n += 1
         taken.add(rid)
         data["id"] = rid
+        conf, sentence = data.pop("_confidence", None), data.pop("_sentence", None)
         if same is not None:
-            drafts.append(Draft(data["kind"], rid, data, "duplicate", same.id))
+            drafts.append(Draft(data["kind"], rid, data, "duplicate", same.id, conf, sentence))
         else:
-            drafts.append(Draft(data["kind"], rid, data))
+            drafts.append(Draft(data["kind"], rid, data, "new", None, conf, sentence))
     return drafts
+
+
+def _event_drafts(
+    doc: Document, found: list[dict], seen_titles: set[str], src: str, topics: Mapping[str, str]
+) -> list[dict]:
+    """Drafts for the dated sentences the chapter patterns above did not read (kb.importer.events):
+    a day no draft of the same paragraph already gives, once per day and actor."""
+    from kb.importer.events import read_block
+
+    days = {str(d.get("date") or "").split("/")[0] for d in found if d["kind"] in ("remark", "event", "policy")}
+    out: list[dict] = []
+    seen: set[tuple[str, str]] = set()
+    previous = None
+    for block in doc.blocks:
+        for ev in read_block(block, previous):
+            day = ev.date.day
+            key = (day, _norm(ev.actor))
+            if day in days or key in seen:
+                continue
+            if ev.kind == "policy" and _norm(ev.document or "") in seen_titles:
+                continue
+            seen.add(key)
+            data = _event_record(ev, src, topics)
+            data["_confidence"], data["_sentence"] = ev.confidence, ev.sentence
+            out.append(data)
+        previous = block
+    return out
+
+
+def _event_record(ev: Any, src: str, topics: Mapping[str, str]) -> dict[str, Any]:
+    """A draft record for a dated sentence read by kb.importer.events."""
+    date = ev.date.value
+    notes = [f"kb import 自动提出的草稿(置信度 {ev.confidence:.2f}),待人工核对。"]
+    if ev.date.inferred:
+        notes.append("原文只写月日(同年…),年份由上下文推断。")
+    if ev.organizers:
+        notes.append(f"原文称由{'、'.join(ev.organizers)}主办。")
+    data: dict[str, Any] = {"id": "", "kind": ev.kind, "date": date, "title": ev.title}
+    quotes = [{"text": ev.quote, "form": "reported"}] if ev.quote else []
+    if ev.kind == "policy":
+        issuers = [w for w in re.split(r"[、和]", ev.actor) if w]
+        data["id"] = f"policy-{date.split('/')[0]}-{_hash(ev.document)}"
+        data["topics"] = _topics((ev.document or "") + ev.sentence, topics)
+        data["source"] = {"record": src, "section": ev.section}
+        data["issuers"] = issuers
+        data["region"] = _region(ev.document or "", issuers)
+        if data["region"] == "未知":
+            notes.append("原文没有给出地区;region 为必填,暂记“未知”,待人工补上。")
+        data["quotes"] = quotes
+    else:
+        data["id"] = f"{date.split('/')[0]}-{ev.kind}-{_hash(date, ev.actor, ev.title)}"
+        data["title_is_label"] = True
+        if ev.kind == "remark":
+            speaker = re.sub(r"(?:总书记|国家主席|主席|总理)$", "", ev.actor) or ev.actor
+            data["speaker"] = speaker
+            role = ev.actor[len(speaker) :]
+            if role:
+                data["speaker_role"] = role
+        else:
+            data["body"] = ev.actor
+        data["occasion"] = ev.occasion
+        data["topics"] = _topics(ev.sentence, topics)
+        data["source"] = {"record": src, "section": ev.section}
+        data["quotes"] = quotes
+    data["notes"] = notes
+    data["draft"] = True
+    return data
