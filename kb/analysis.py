@@ -275,6 +275,32 @@ def segmenter_for(dictionary: tuple[str, ...]) -> Segmenter:
     return seg
 
 
+def frequency_db(folder: Path, dict_hash: str) -> Path:
+    """The SQLite copy of a dictionary (jieba's words plus the domain words) kept in an index folder."""
+    return Path(folder) / f"segdict-{dict_hash}.sqlite"
+
+
+def indexing_segmenter(folder: Path, dictionary: tuple[str, ...]) -> Segmenter:
+    """The in-memory segmenter for building an index in `folder`; it also writes the SQLite copy
+    of its dictionary there (once per dictionary), which later queries segment from."""
+    seg = register(full_segmenter(dictionary))
+    db = frequency_db(folder, seg.dict_hash)
+    if not db.exists():
+        seg.write_frequency_db(db)
+    return seg
+
+
+def query_segmenter(folder: Path, dictionary: tuple[str, ...]) -> Segmenter:
+    """The segmenter for queries: jieba over the SQLite copy of its dictionary in `folder`
+    (written again, from the full dictionary, if it went missing). Starts in milliseconds."""
+    seg = Segmenter(dictionary)
+    db = frequency_db(folder, seg.dict_hash)
+    if not db.exists():
+        full_segmenter(dictionary).write_frequency_db(db)
+    seg.use_frequency_db(db)
+    return register(seg)
+
+
 class JiebaTokenizer(Composable):
     """A Whoosh tokenizer over `Segmenter`; only the dictionary is pickled into the index."""
 

@@ -25,7 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import corpus as corpus_mod
-from kb.analysis import ANALYZER_VERSION, SCHEMA_NAME, Segmenter, analyzer, dictionary_hash, full_segmenter, register
+from kb.analysis import (
+    ANALYZER_VERSION,
+    SCHEMA_NAME,
+    Segmenter,
+    analyzer,
+    dictionary_hash,
+    frequency_db,
+    indexing_segmenter,
+    query_segmenter,
+)
 from kb.disputes import disputed_quotes
 from kb.errors import CorpusError, IndexBusy, KbError
 from kb.home import Home
@@ -399,10 +408,7 @@ def _build_locked(home: Home, corpus, signature: dict, progress, procs) -> tuple
     gen = index_dir / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     gen.mkdir()
     try:
-        seg = register(full_segmenter(corpus.dictionary))
-        db = _segdict(index_dir, seg.dict_hash)
-        if not db.exists():
-            seg.write_frequency_db(db)
+        seg = indexing_segmenter(index_dir, corpus.dictionary)
         ix = create_in(str(gen), schema(corpus.dictionary))
         n = len(corpus.records)
         if procs is None:
@@ -435,21 +441,6 @@ def _build_locked(home: Home, corpus, signature: dict, progress, procs) -> tuple
     return Opened(gen, manifest, seg), len(corpus.records)
 
 
-def _segdict(index_dir: Path, dict_hash: str) -> Path:
-    return index_dir / f"segdict-{dict_hash}.sqlite"
-
-
-def _fast_segmenter(index_dir: Path, dictionary: tuple[str, ...]) -> Segmenter:
-    """The segmenter for queries: jieba over the SQLite copy of its dictionary (written on
-    the first build with this dictionary, again if it went missing)."""
-    seg = Segmenter(dictionary)
-    db = _segdict(index_dir, seg.dict_hash)
-    if not db.exists():
-        full_segmenter(dictionary).write_frequency_db(db)
-    seg.use_frequency_db(db)
-    return register(seg)
-
-
 def _prune(index_dir: Path, keep: str) -> None:
     """Remove old generations, keeping the newest previous one for readers still open on it."""
     gens = sorted(
@@ -462,7 +453,7 @@ def _prune(index_dir: Path, keep: str) -> None:
     for p in index_dir.iterdir():
         m = Manifest.read(p / "manifest.json") if p.is_dir() else None
         if m:
-            used.add(_segdict(index_dir, m.analyzer.get("dictionary", "")).name)
+            used.add(frequency_db(index_dir, m.analyzer.get("dictionary", "")).name)
     for p in index_dir.glob("segdict-*.sqlite"):
         if p.name not in used:
             p.unlink(missing_ok=True)
@@ -520,20 +511,20 @@ def ensure(home: Home, rebuild: bool = False, progress: Progress | None = None) 
     if rebuild:
         change = Change(rebuild="asked to rebuild")
     if change.empty:
-        return Opened(gen, manifest, _fast_segmenter(home.index_dir, dictionary))
+        return Opened(gen, manifest, query_segmenter(home.index_dir, dictionary))
     try:
         if change.rebuild:  # also when there is no index yet (diff says so)
             opened, n = build(home, progress)
             why = change.rebuild
             return Opened(opened.path, opened.manifest, opened.segmenter, f"index built: {n} records ({why})")
-        return update(home, Opened(gen, manifest, _fast_segmenter(home.index_dir, dictionary)), change, stats)
+        return update(home, Opened(gen, manifest, query_segmenter(home.index_dir, dictionary)), change, stats)
     except CorpusError as e:
         if gen is None or rebuild:
             raise
         # The old index may have been built with another dictionary: then queries use the
         # analyzer stored in it (Opened.segmenter None), never the new dictionary.
         same = manifest.analyzer.get("dictionary") == dictionary_hash(dictionary)
-        seg = _fast_segmenter(home.index_dir, dictionary) if same else None
+        seg = query_segmenter(home.index_dir, dictionary) if same else None
         return Opened(gen, manifest, seg, f"warning: the corpus has errors, so the index was not updated: {e}")
     except OSError as e:
         raise KbError(
