@@ -182,3 +182,21 @@ def test_close_and_reuse(tmp_path):
         assert k.search("一招鲜").hits[0].id == "2020-08-18-xi-anhui-inspection"
     assert k.search("一招鲜").total == 1  # reopens on demand
     k.close()
+
+
+def test_readme_python_example_holds(monkeypatch, tmp_path):
+    """The README's notebook-style example, run as a doctest on the bundled corpus."""
+    import doctest
+    import re
+
+    from .conftest import REPO
+
+    monkeypatch.delenv("KB_HOME", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## From Python", 1)[1]
+    block = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    test = doctest.DocTestParser().get_doctest(block, {}, "README", "README.md", 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
