@@ -26,6 +26,7 @@ COMMANDS = {
     "index": ("kb.commands.index", "index", "Build or refresh the search index."),
     "import": ("kb.commands.import_", "import_cmd", "Clean a PDF-extracted chapter and draft records."),
     "init": ("kb.commands.init", "init", "Start a new knowledge base in DIR."),
+    "mcp": ("kb.commands.mcp", "mcp", "Serve the knowledge base to an AI assistant over MCP (stdio)."),
 }
 
 
