@@ -296,6 +296,7 @@ _TYPE_NAMES = {
     "map": "a mapping",
     "maplist": "a list of mappings",
     "date": "a date",
+    "published": "a mapping, a list of mappings or the word unknown",
 }
 
 
@@ -313,6 +314,9 @@ def _check_value(value: Any, spec: F, name: str, lines: dict[str, int], path: Pa
         "map": isinstance(value, dict),
         "maplist": isinstance(value, list) and all(isinstance(v, dict) for v in value),
         "date": True,
+        "published": value == "unknown"
+        or isinstance(value, dict)
+        or (isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)),
     }[t]
     if not ok:
         col.add(path, line, name, f"must be {_TYPE_NAMES[t]}, not {_show(value)}")
@@ -329,6 +333,22 @@ def _check_value(value: Any, spec: F, name: str, lines: dict[str, int], path: Pa
     if t == "maplist":
         for i, item in enumerate(value):
             _check_mapping(item, spec.sub or {}, f"{name}.{i}", lines, path, col)
+    if t == "published" and value != "unknown":
+        entries = [(name, value)] if isinstance(value, dict) else [(f"{name}.{i}", v) for i, v in enumerate(value)]
+        for where, item in entries:
+            _check_mapping(item, spec.sub or {}, where, lines, path, col)
+            _check_publication(item, where, lines, path, col)
+
+
+# What each kind of original needs to be cited (GB/T 7714-2015): a web page its address, a
+# newspaper its date, a journal its year.
+_PUBLICATION_NEEDS = {"EB/OL": ("url", "an address (url)"), "N": ("date", "the date of the issue"), "J": ("date", "the year of the issue")}
+
+
+def _check_publication(item: dict, name: str, lines: dict[str, int], path: Path, col: _Collector) -> None:
+    need = _PUBLICATION_NEEDS.get(str(item.get("type_code") or ""))
+    if need and not item.get(need[0]):
+        col.add(path, yamlio.line_of(lines, name), f"{name}.{need[0]}", f"a [{item['type_code']}] original needs {need[1]}")
 
 
 def _show(value: Any) -> str:
@@ -404,6 +424,13 @@ def _parse_record(path: Path, kind_dir: str | None, col: _Collector) -> tuple[di
                 col.add(
                     path, yamlio.line_of(lines, name), name, f"{e} — a date check states the source's date as a date"
                 )
+    if data.get("published") == "unknown" and not data.get("searched"):
+        col.add(
+            path,
+            yamlio.line_of(lines, "published"),
+            "published",
+            "is 'unknown': say in 'searched' what was looked for and where",
+        )
     if data.get("date", "absent") is None and not data.get("notes"):
         col.add(
             path, yamlio.line_of(lines, "date"), "date", "is empty: give the date, or say in 'notes' why it is unknown"

@@ -69,7 +69,7 @@ DATE_KIND_ZH = {
 class F:
     """One field of the schema: its type, whether it is required, and nested fields."""
 
-    type: str  # str | strlist | bool | int | num | date | map | maplist | idlist | strint
+    type: str  # str | strlist | bool | int | num | date | map | maplist | idlist | strint | published
     required: bool = False
     sub: Mapping[str, F] | None = None
     choices: tuple[str, ...] | None = None
@@ -88,6 +88,27 @@ CHECK = {
     "evidence": F("str", True),
     "via": F("str", True),
     "detail": F("str"),
+}
+# Where a remark or a statistic was first published (see docs/records.md): one entry, a list of
+# entries (the report of the day, the full text, a later 求是 printing …; the first is the one
+# cited), or the word `unknown` beside a `searched` note saying what was looked for and where.
+PUBLISHED_CODES = ("N", "J", "EB/OL", "Z")
+PUBLISHED_WHAT = ("full", "excerpt", "report")
+WHAT_ZH = {"full": "全文", "excerpt": "节选", "report": "报道"}
+PUBLISHED_UNKNOWN = "unknown"
+PUBLISHED = {
+    "in": F("str", True),
+    "date": F("date"),
+    "type_code": F("str", choices=PUBLISHED_CODES),
+    "title": F("str"),
+    "authors": F("strlist"),
+    "what": F("str", choices=PUBLISHED_WHAT),
+    "place": F("str"),
+    "issue": F("strint"),
+    "pages": F("strint"),
+    "url": F("str"),
+    "accessed": F("date"),
+    "note": F("str"),
 }
 COMMON: dict[str, F] = {
     "id": F("str", True),
@@ -109,18 +130,8 @@ _SPEECH = {
     "occasion": F("str", True),
     "place": F("str"),
     "quotes": F("maplist", True, sub=QUOTE),
-    "published": F(
-        "map",
-        sub={
-            "date": F("date"),
-            "in": F("str", True),
-            "type_code": F("str", choices=("N", "J", "EB/OL")),
-            "issue": F("strint"),
-            "pages": F("strint"),
-            "url": F("str"),
-            "accessed": F("date"),
-        },
-    ),
+    "published": F("published", sub=PUBLISHED),
+    "searched": F("strlist"),
     "original_title": F("str"),
 }
 KIND_FIELDS: dict[str, dict[str, F]] = {
@@ -143,6 +154,7 @@ KIND_FIELDS: dict[str, dict[str, F]] = {
         "identified": F("bool"),
         "quotes": F("maplist", sub=QUOTE),
         "url": F("str"),
+        "accessed": F("date"),
     },
     "statistic": {
         "indicator": F("str", True),
@@ -154,6 +166,8 @@ KIND_FIELDS: dict[str, dict[str, F]] = {
         "comparison": F("map", sub={"base_year": F("int", True), "change": F("str", True)}),
         "share": F("map", sub={"of": F("str", True), "value": F("str", True)}),
         "quote": F("str", True),
+        "published": F("published", sub=PUBLISHED),
+        "searched": F("strlist"),
     },
     "reference": {
         "authors": F("strlist", True),
@@ -232,6 +246,22 @@ class Record:
         if self.kind == "statistic" and self.get("quote"):
             out.append(Quote(self.data["quote"], "reported"))
         return tuple(out)
+
+    @property
+    def publications(self) -> tuple[Mapping[str, Any], ...]:
+        """Where the record was published, as a list of entries (the first is the one cited);
+        empty when none is recorded or the record says `published: unknown`."""
+        pub = self.data.get("published")
+        if isinstance(pub, Mapping):
+            return (pub,)
+        if isinstance(pub, (list, tuple)):
+            return tuple(p for p in pub if isinstance(p, Mapping))
+        return ()
+
+    @property
+    def published_unknown(self) -> bool:
+        """True when the record says no original publication was found (`published: unknown`)."""
+        return self.data.get("published") == PUBLISHED_UNKNOWN
 
     @property
     def date_iso(self) -> str | None:
