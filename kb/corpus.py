@@ -337,18 +337,6 @@ def _check_value(value: Any, spec: F, name: str, lines: dict[str, int], path: Pa
         entries = [(name, value)] if isinstance(value, dict) else [(f"{name}.{i}", v) for i, v in enumerate(value)]
         for where, item in entries:
             _check_mapping(item, spec.sub or {}, where, lines, path, col)
-            _check_publication(item, where, lines, path, col)
-
-
-# What each kind of original needs to be cited (GB/T 7714-2015): a web page its address, a
-# newspaper its date, a journal its year.
-_PUBLICATION_NEEDS = {"EB/OL": ("url", "an address (url)"), "N": ("date", "the date of the issue"), "J": ("date", "the year of the issue")}
-
-
-def _check_publication(item: dict, name: str, lines: dict[str, int], path: Path, col: _Collector) -> None:
-    need = _PUBLICATION_NEEDS.get(str(item.get("type_code") or ""))
-    if need and not item.get(need[0]):
-        col.add(path, yamlio.line_of(lines, name), f"{name}.{need[0]}", f"a [{item['type_code']}] original needs {need[1]}")
 
 
 def _show(value: Any) -> str:

@@ -373,3 +373,21 @@ def format_value(rec: Record | Mapping[str, Any]) -> str:
         text = f"{text}{unit}"
     q = rec.get("qualifier")
     return f"{q}{text}" if q else text
+
+
+def publication_brief(pub: Mapping[str, Any]) -> str:
+    """One `published` entry in a few words: 求是,2021-03-16,第6期(节选)."""
+    bits = [str(pub.get("in") or "")]
+    if pub.get("title"):
+        bits[0] += f"《{str(pub['title']).strip('[]')}》" if not str(pub["title"]).startswith("[") else ""
+    if pub.get("date"):
+        bits.append(str(pub["date"]))
+    if pub.get("issue") is not None:
+        bits.append(f"第{pub['issue']}期")
+    if pub.get("pages") is not None:
+        pages = str(pub["pages"])
+        bits.append(f"第{pages}版" if pub.get("type_code") == "N" else f"页{pages}")
+    if pub.get("url"):
+        bits.append(str(pub["url"]))
+    what = WHAT_ZH.get(str(pub.get("what") or ""))
+    return ",".join(b for b in bits if b) + (f"({what})" if what else "")

@@ -22,6 +22,7 @@ from kb.records import (
     Record,
     fields_of,
     format_value,
+    publication_brief,
 )
 from kb.render import mark as _marks
 from kb.text import char_width, display_width
@@ -163,7 +164,8 @@ LABELS = {
     "occasion": "场合",
     "place": "地点",
     "original_title": "原题",
-    "published": "发表",
+    "published": "原始出处",
+    "searched": "查找经过",
     "issuers": "发文机关",
     "doc_number": "文号",
     "region": "地区",
@@ -239,8 +241,9 @@ def _field_lines(rec: Record) -> list[tuple[str, str | list[str]]]:
         elif name in ("unit", "qualifier") and rec.kind == "statistic":
             continue
         elif name == "published":
-            when = zh_or_raw(value["date"]) + " " if value.get("date") else ""
-            value = f"{when}{value.get('in', '')}".strip()
+            value = [publication_brief(p) for p in rec.publications] or "未找到(见 searched)"
+        elif name == "searched":
+            value = list(value)
         elif name == "history":
             value = [f"{zh_or_raw(h.get('date'))} {h.get('event', '')}" for h in value]
         elif name in ("structure", "targets"):
@@ -445,6 +448,7 @@ def search_text(result, color: bool = False) -> str:
 
 FIELD_ZH = {
     "quotes": "引语",
+    "published": "原始出处",
     "date": "日期",
     "doc_number": "文号",
     "issuers": "发文机关",
@@ -501,9 +505,11 @@ def _block(c) -> list[str]:
                 )
         if p.source:
             out.append(f"出处:{p.source}" + _section_zh(p.section))
-    if c.text:
+    if c.text and c.taken_from == c.text:
+        out.append(f"著录(转引自):{c.text}")
+    elif c.text:
         out.append(f"著录:{c.text}" if out else c.text)
-    if c.taken_from:
+    if c.taken_from and c.taken_from != c.text:
         out.append(f"转引自:{c.taken_from}")
     out.extend(f"说明:{n}" for n in c.notes)
     if out[-1] != c.text:
@@ -512,7 +518,7 @@ def _block(c) -> list[str]:
 
 
 def _section_zh(section: str | None) -> str:
-    """`,第1.3节` for a numbered section, `,“Policy documents”部分` for a named one."""
+    """`,第1.3节` for a numbered section, `,“政策文件”部分` for a named one."""
     if not section:
         return ""
     return f",第{section}节" if re.fullmatch(r"[\d.]+", section) else f",“{section}”部分"

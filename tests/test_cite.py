@@ -40,6 +40,35 @@ CHAPTER_ENTRY = "科技成果转化概述[M]//[书名不详].[出版地不详]:[
 CHAPTER_NOTE = (
     "来源记录 chapter-01 未载书名、出版地、出版者、出版年;方括号内为著录者所补,出版年不详故不著录。发表前请按原书补全"
 )
+# Originals found by reading stored public pages (2026-11-29; corpus/sources/official-facts.md,
+# 原始出处), each entry typed by hand from that research and GB/T 7714-2015: [Z] for a 新华社
+# release (出版地:发布者,日期), [J] 刊名,年(期), [N] 报纸名,日期(版次), [EB/OL] with the access
+# date in brackets. A report has no personal author; a speech's text has its speaker.
+ORIGINALS = {
+    "2016-05-30-xi-national-sci-tech-conference": "习近平.为建设世界科技强国而奋斗——在全国科技创新大会、两院院士大会、中国科协第九次全国代表大会上的讲话[Z].北京:新华社,2016-05-31.",
+    "2018-05-28-xi-academicians-conference": "习近平.在中国科学院第十九次院士大会、中国工程院第十四次院士大会上的讲话[Z].北京:新华社,2018-05-28.",
+    "2020-09-11-xi-scientists-symposium": "习近平.在科学家座谈会上的讲话[Z].北京:新华社,2020-09-11.",
+    "2020-10-16-xi-politburo-study-24th": "习近平在中央政治局第二十四次集体学习时强调 深刻认识推进量子科技发展重大意义 加强量子科技发展战略谋划和系统布局[Z].北京:新华社,2020-10-17.",
+    "2021-05-21-xi-reform-commission-19th": "习近平主持召开中央全面深化改革委员会第十九次会议强调 完善科技成果评价机制深化医疗服务价格改革 减轻义务教育阶段学生作业负担和校外培训负担[Z].北京:新华社,2021-05-21.",
+    "2021-05-28-xi-academicians-conference": "习近平.加快建设科技强国 实现高水平科技自立自强[J].求是,2022(9).",
+    "2021-11-24-xi-reform-commission-22nd": "Xi urges sci-tech management system reform, development of unified electricity market system[Z].北京:新华社,2021-11-24.",
+    "2023-01-31-xi-politburo-study-2nd": "[新华社关于中共中央政治局就加快构建新发展格局进行第二次集体学习的报道][Z].新华社,2023-02-01.",
+    "2023-02-21-xi-politburo-study-3rd": "习近平.加强基础研究 实现高水平科技自立自强[J].求是,2023(15).",
+    "2023-03-05-xi-npc-14th-first-session": "习近平.在第十四届全国人民代表大会第一次会议上的讲话[Z].北京:新华社,2023-03-13.",
+    "2023-05-25-xi-zgc-forum-letter": "习近平向2023中关村论坛致贺信[N].文汇报,2023-05-26(1).",
+    "stat-2022-rd-spending": "国家统计局.中华人民共和国2022年国民经济和社会发展统计公报[Z].国家统计局,2023-02-28.",
+    "stat-2022-rd-intensity": "国家统计局.中华人民共和国2022年国民经济和社会发展统计公报[Z].国家统计局,2023-02-28.",
+    "stat-2022-global-innovation-index": "World Intellectual Property Organization.Global Innovation Index 2022: What is the future of innovation-driven growth?[Z].World Intellectual Property Organization,2022-09-29.",
+    **{
+        rid: "China National Intellectual Property Administration.China Intellectual Property Statistical Yearbook 2022: 1-1 Patent Grants, and Patents in Force of Three Kinds Originated from Home and Abroad (2022)[EB/OL].[2026-11-29].https://english.cnipa.gov.cn/jianbao/year2022/a/a1.html."
+        for rid in (
+            "stat-2022-patent-applications",
+            "stat-2022-invention-patent-applications",
+            "stat-2022-patent-grants",
+            "stat-2022-invention-patent-grants",
+        )
+    },
+}
 # The official CSL input schema (citation-style-language/schema, schemas/input/csl-data.json,
 # MIT licence), vendored so the tests run on a fresh clone; the team's copy sits in ../shared.
 SCHEMA = REPO / "tests" / "data" / "csl-data.json"
@@ -65,7 +94,7 @@ def test_full_width_punctuation(bundled):
         "蔡双立，张晓丹.开放创新下知识产权保护与区域创新能力提升：堵还是疏？［J］.科研管理，2023，44（5）：149-158.",
         "司聪，任保平.中国式现代化新征程中经济高质量发展的战略重点与路径［J］.经济问题，2024（1）：1-9，17.",
     ]
-    chapter = C.cite(bundled, ["stat-2022-patent-grants"], punct="full").citations[0].text
+    chapter = C.cite(bundled, ["stat-2022-sci-books"], punct="full").citations[0].text
     assert chapter == "科技成果转化概述［M］//［书名不详］.［出版地不详］：［出版者不详］."
     assert "．" not in chapter
 
@@ -88,11 +117,11 @@ def test_whole_bibliography_in_the_order_of_the_footnotes(bundled):
 
 
 def test_several_ids_give_a_numbered_list_with_notes(bundled):
-    got = C.cite(bundled, ["ref-hu-angang-2023", "2016-04-21-action-plan-tech-transfer", "stat-2022-patent-grants"])
+    got = C.cite(bundled, ["ref-hu-angang-2023", "2016-04-21-action-plan-tech-transfer", "stat-2022-sci-books"])
     assert cite_text(got) == "\n".join(
         [
             "[1] " + EXPECTED["ref-hu-angang-2023"],
-            "[2] 国务院办公厅.促进科技成果转移转化行动方案:国办发〔2016〕28号[A].",
+            "[2] 国务院办公厅.促进科技成果转移转化行动方案:国办发〔2016〕28号[A].2016.",
             "[3] " + CHAPTER_ENTRY,
             "",
             "说明:",
@@ -106,7 +135,9 @@ def test_phrase_finds_the_2018_remark_with_provenance(bundled):
     assert result.mode == "phrase"
     (c,) = result.citations
     assert c.id == "2018-05-28-xi-academicians-conference"
-    assert c.text == CHAPTER_ENTRY
+    # the original text found (新华社, 2018-05-28), cited directly: no chapter, no placeholder
+    assert c.text == ORIGINALS["2018-05-28-xi-academicians-conference"]
+    assert c.taken_from is None and not any("不详" in n for n in c.notes)
     p = c.provenance
     assert (p.date, p.date_zh, p.who, p.role) == ("2018-05-28", "2018年5月28日", ("习近平",), "总书记")
     assert p.occasion == "中国科学院第十九次院士大会、中国工程院第十四次院士大会"
@@ -144,28 +175,36 @@ def test_disputed_attribution_is_shown(bundled):
 
 def test_policy_document_and_online_forms(bundled):
     doc = C.cite(bundled, ["2016-04-21-action-plan-tech-transfer"]).citations[0]
-    assert doc.text == "国务院办公厅.促进科技成果转移转化行动方案:国办发〔2016〕28号[A]."
+    assert doc.text == "国务院办公厅.促进科技成果转移转化行动方案:国办发〔2016〕28号[A].2016."
     online = C.cite(bundled, ["2016-04-21-action-plan-tech-transfer"], form="online").citations[0]
     assert online.text == "国务院办公厅.促进科技成果转移转化行动方案:国办发〔2016〕28号[EB/OL].(2016-04-21)."
     assert any("网址" in n for n in online.notes)
     two = C.cite(bundled, ["2023-08-28-measures-young-sci-tech-talent"]).citations[0]
-    assert two.text == "中共中央办公厅,国务院办公厅.关于进一步加强青年科技人才培养和使用的若干措施[A]."
+    assert two.text == "中共中央办公厅,国务院办公厅.关于进一步加强青年科技人才培养和使用的若干措施[A].2023."
     unknown = C.cite(bundled, ["undated-implementation-opinions-tech-transfer"]).citations[0]
     assert unknown.text == "关于进一步促进科技成果转移转化的实施意见[A]."
-    assert "发文机关不详,著录从题名起" in unknown.notes
+    assert "发文机关不详,著录从题名起" in unknown.notes and "各来源均未载日期,著录不含年份" in unknown.notes
 
 
 def test_unconfirmed_doc_number_is_not_cited_but_noted(bundled):
     c = C.cite(bundled, ["2016-03-implementing-provisions-tech-transfer-law"]).citations[0]
-    assert c.text == "国务院.实施《中华人民共和国促进科技成果转化法》若干规定[A]."
+    assert c.text == "国务院.实施《中华人民共和国促进科技成果转化法》若干规定[A].2016."
     assert any("国发〔2016〕16号" in n for n in c.notes)
 
 
-def test_statistic_cites_its_source(bundled):
+def test_statistic_without_an_original_cites_its_source(bundled):
+    c = C.cite(bundled, ["stat-2022-sci-books"]).citations[0]
+    assert c.text == CHAPTER_ENTRY and c.taken_from is None
+    assert c.provenance.figure == "2022年 全国 中国出版科技著作数量 60930种(较2018年 +13.61%)"
+    assert c.provenance.quotes[0][0] == "2022年,中国出版科技著作60930种,相比2018年上升了13.61%。"
+    assert c.provenance.published == "未找到(见记录的 searched)"
+
+
+def test_statistic_cites_its_official_bulletin(bundled):
     c = C.cite(bundled, ["stat-2022-patent-grants"]).citations[0]
-    assert c.text == CHAPTER_ENTRY
+    assert c.text == ORIGINALS["stat-2022-patent-grants"]
     assert c.provenance.figure == "2022年 全国 中国专利授权量 432.34万项(较2018年 +73.65%)"
-    assert c.provenance.quotes[0][0] == "2022年,中国专利授权量为432.34万项,相比2018年大幅增长73.65%。"
+    assert any(n.startswith("另见:国家统计局《中华人民共和国2022年国民经济和社会发展统计公报》") for n in c.notes)
 
 
 def bundled_hint(wrong, corpus):
@@ -253,7 +292,11 @@ def test_csl_json_of_every_kind_validates(bundled):
     assert policy["type"] == "legislation" and policy["number"] == "国办发〔2016〕28号"
     assert policy["author"] == [{"literal": "国务院办公厅"}]
     remark = next(i for i in items if i["id"] == "2018-05-28-xi-academicians-conference")
-    assert remark["type"] == "speech" and remark["author"] == [{"family": "习", "given": "近平"}]
+    assert remark["type"] == "document" and remark["author"] == [{"family": "习", "given": "近平"}]
+    assert (remark["publisher"], remark["publisher-place"]) == ("新华社", "北京")
+    assert remark["issued"] == {"date-parts": [[2018, 5, 28]]}
+    known_only_from_the_chapter = next(i for i in items if i["id"] == "2015-xi-innovation-chain")
+    assert known_only_from_the_chapter["type"] == "speech"
 
 
 def _printed(published: str, original_title: str | None = "在两院院士大会上的讲话") -> str:
@@ -284,14 +327,15 @@ def _cite_printed(make_kb, published, original_title="在两院院士大会上�
     return C.cite(corpus, ["2018-05-28-printed"], style=style)
 
 
-TAKEN_FROM = "测试来源[M]//[书名不详].[出版地不详]:[出版者不详],2024."
+# The test source gives a title and a year, no container_title: a whole book, placeholders and all.
+TAKEN_FROM = "测试来源[M].[出版地不详]:[出版者不详],2024."
 
 
 def test_speech_printed_in_a_newspaper(make_kb):
     pub = '{date: "2018-05-29", in: 人民日报, type_code: N, pages: 2}'
     c = _cite_printed(make_kb, pub).citations[0]
     assert c.text == "习近平.在两院院士大会上的讲话[N].人民日报,2018-05-29(2)."
-    assert c.taken_from == TAKEN_FROM and c.type_code == "N"
+    assert c.taken_from is None and c.type_code == "N"  # the original is cited, not the source
     (item,) = json.loads(_cite_printed(make_kb, pub, style="csl-json").export)
     assert item["type"] == "article-newspaper" and item["container-title"] == "人民日报"
     assert item["issued"] == {"date-parts": [[2018, 5, 29]]}  # the paper's date, not the speech's
@@ -346,7 +390,7 @@ def test_without_type_code_the_fallback_is_said_in_a_note(make_kb):
     assert n.text == "习近平.在两院院士大会上的讲话[N].人民日报,2018-05-29."
     assert any("未标类型" in x and "[N]" in x for x in n.notes)
     unknown = _cite_printed(make_kb, '{date: "2018", in: 某刊}').citations[0]
-    assert unknown.text == TAKEN_FROM and unknown.taken_from is None
+    assert unknown.text == TAKEN_FROM and unknown.taken_from == TAKEN_FROM  # cited as 转引
     assert any("无法判断" in x for x in unknown.notes)
 
 
@@ -395,8 +439,13 @@ def _expected_ris(rec):
             out["start_page"], out["end_page"] = pages.split("-")
     elif rec.kind == "policy":
         out = {"type_of_reference": "STAT", "authors": list(rec.get("issuers")), "title": rec.title}
+        for ch in rec.get("checked", []):  # the issuer on the document, where another source named it
+            if ch.get("field") == "issuers" and ch.get("status") in ("differs", "refined") and ch.get("value"):
+                out["authors"] = [ch["value"]]
         if rec.get("doc_number"):
             out["note"] = rec.get("doc_number")
+        if rec.get("url"):
+            out["urls"] = [rec.get("url")]
         if rec.date is not None:
             out["year"] = rec.date.raw[:4]
             out["date"] = rec.date.raw.split("/")[0].replace("-", "/")
@@ -419,7 +468,7 @@ def _expected_ris(rec):
 def test_ris_parses_and_every_field_survives(bundled):
     import rispy
 
-    ids = [r.id for r in bundled.records if r.kind in ("reference", "policy", "remark")]
+    ids = [r.id for r in bundled.records if r.kind in ("reference", "policy", "remark") and r.id not in ORIGINALS]
     parsed = rispy.loads(C.cite(bundled, ids, style="ris").export)
     assert [e["id"] for e in parsed] == ids
     for entry in parsed:
@@ -462,6 +511,39 @@ def _expected_bibtex(rec):
     return None, None
 
 
+def test_ris_of_originals(bundled):
+    import rispy
+
+    ids = [
+        "2023-05-25-xi-zgc-forum-letter",
+        "2018-05-28-xi-academicians-conference",
+        "2021-05-28-xi-academicians-conference",
+    ]
+    paper, release, journal = rispy.loads(C.cite(bundled, ids, style="ris").export)
+    assert (paper["type_of_reference"], paper["title"], paper["secondary_title"], paper["date"]) == (
+        "NEWS",
+        "习近平向2023中关村论坛致贺信",
+        "文汇报",
+        "2023/05/26",
+    )
+    assert "authors" not in paper  # a report: the paper is not by the speaker
+    assert (release["authors"], release["publisher"], release["date"]) == (["习, 近平"], "新华社", "2018/05/28")
+    assert (journal["type_of_reference"], journal["secondary_title"], journal["number"], journal["year"]) == (
+        "JOUR",
+        "求是",
+        "9",
+        "2022",
+    )
+
+
+def _published_title(rec):
+    """The title of the first original a record gives with its type, read from the record."""
+    for pub in rec.publications:
+        if pub.get("type_code") and pub.get("in"):
+            return pub.get("title")
+    return None
+
+
 def test_bibtex_parses_and_every_field_survives(bundled):
     import bibtexparser
 
@@ -477,7 +559,8 @@ def test_bibtex_parses_and_every_field_survives(bundled):
         if etype:
             assert (entry.entry_type, fields) == (etype, want), rec.id
         else:
-            assert fields["title"] == (_label(rec) if rec.kind in ("remark", "event") else fields["title"])
+            speech = _published_title(rec) or _label(rec)
+            assert fields["title"] == (speech if rec.kind in ("remark", "event") else fields["title"]), rec.id
     drc = library.entries[ids.index("ref-drc-market-institute-2022")]
     assert (
         drc.fields_dict["author"].value
@@ -491,7 +574,7 @@ def test_exports_never_give_the_chapter_a_year(bundled):
     import rispy
 
     assert bundled.get("chapter-01").date is None
-    for rid in ("stat-2022-rd-spending", "stat-2022-patent-grants", "chapter-01"):
+    for rid in ("stat-2022-sci-books", "stat-2022-sci-papers", "chapter-01"):
         (item,) = json.loads(C.cite(bundled, [rid], style="csl-json").export)
         assert "issued" not in item and item["type"] == "chapter", rid
         assert {"publisher", "publisher-place", "container-title"}.isdisjoint(item), rid
@@ -505,19 +588,26 @@ def test_remark_titles_are_marked_as_supplied_in_every_export(bundled):
     import bibtexparser
     import rispy
 
-    label = bundled.get("2018-05-28-xi-academicians-conference")
-    published = bundled.get("2016-05-30-xi-national-sci-tech-conference")
+    label = bundled.get("2015-xi-innovation-chain")  # known from the chapter alone
+    published = bundled.get("2013-03-04-xi-cppcc-science-panel")
     assert label.get("title_is_label") and not label.get("original_title")
-    assert published.get("original_title") == "为建设世界科技强国而奋斗"
+    assert published.get("title_is_label") and not published.get("original_title")
     ids = [label.id, published.id]
     csl = json.loads(C.cite(bundled, ids, style="csl-json").export)
     ris = rispy.loads(C.cite(bundled, ids, style="ris").export)
     bib = bibtexparser.parse_string(C.cite(bundled, ids, style="bibtex").export).entries
-    want = [f"[{label.title}]", "为建设世界科技强国而奋斗"]
+    want = [f"[{label.title}]", f"[{published.title}]"]
     assert [i["title"] for i in csl] == want
     assert [e["title"] for e in ris] == want
     assert [e.fields_dict["title"].value for e in bib] == want
-    assert "题名为本库所拟的描述" in csl[0]["note"] and "题名为本库所拟的描述" not in csl[1]["note"]
+    assert all("题名为本库所拟的描述" in i["note"] for i in csl)
+    # a speech published under a title of its own is exported under that title, with no such note
+    (text,) = json.loads(C.cite(bundled, ["2016-05-30-xi-national-sci-tech-conference"], style="csl-json").export)
+    assert (
+        text["title"]
+        == "为建设世界科技强国而奋斗——在全国科技创新大会、两院院士大会、中国科协第九次全国代表大会上的讲话"
+    )
+    assert "题名为本库所拟的描述" not in text["note"]
 
 
 def test_policies_from_the_facts_list_do_not_claim_the_chapter(bundled):
@@ -526,7 +616,7 @@ def test_policies_from_the_facts_list_do_not_claim_the_chapter(bundled):
         result = C.cite(bundled, [rid])
         for out in (cite_text(result), json.dumps(result.to_json(), ensure_ascii=False)):
             assert "科技成果转化概述" not in out and "chapter-01" not in out, rid
-        assert "出处:Facts checked against other public sources(本库内部核对清单 official-facts,非出版物)" in (
+        assert "出处:核对事实清单(对照其他公开来源)(本库内部核对清单 official-facts,非出版物),“政策文件”部分" in (
             cite_text(result)
         )
         for style in ("csl-json", "ris", "bibtex"):
@@ -548,8 +638,8 @@ def test_unconfirmed_doc_number_never_reaches_any_entry(bundled):
 def test_identical_entries_share_one_number(bundled):
     result = C.cite(bundled, all_of="remark")
     remarks = [r.id for r in bundled.records if r.kind == "remark"]
-    chapter = [r for r in remarks if not bundled.get(r).get("published")]
-    assert len(chapter) > 1
+    chapter = [r for r in remarks if r not in ORIGINALS]
+    assert len(chapter) == 22 - 11
     lines = cite_text(result).splitlines()
     assert lines[0] == "[1] " + CHAPTER_ENTRY
     assert sum(line.endswith(CHAPTER_ENTRY) for line in lines) == 1
@@ -557,14 +647,19 @@ def test_identical_entries_share_one_number(bundled):
     assert lines.count("[1] " + CHAPTER_NOTE) == 1
     data = result.to_json()
     assert data["entries"][0] == {"number": 1, "text": CHAPTER_ENTRY, "type_code": "M", "ids": chapter}
-    assert {c["number"] for c in data["citations"]} == {1}
+    assert {c["text"] for c in data["citations"] if c["number"] != 1} == {
+        ORIGINALS[r] for r in remarks if r in ORIGINALS
+    }
 
 
 def test_several_ids_of_one_source_give_one_entry(bundled):
-    got = C.cite(bundled, ["stat-2022-patent-grants", "ref-hu-angang-2023", "stat-2022-rd-spending"])
+    got = C.cite(bundled, ["stat-2022-sci-books", "ref-hu-angang-2023", "stat-2022-sci-papers"])
     assert cite_text(got).splitlines()[:2] == ["[1] " + CHAPTER_ENTRY, "[2] " + EXPECTED["ref-hu-angang-2023"]]
     assert [c.number for c in got.citations] == [1, 2, 1]
-    assert "[1] 2 条记录引用同一条目: stat-2022-patent-grants, stat-2022-rd-spending" in cite_text(got)
+    assert "[1] 2 条记录引用同一条目: stat-2022-sci-books, stat-2022-sci-papers" in cite_text(got)
+    bulletin = C.cite(bundled, ["stat-2022-rd-spending", "stat-2022-rd-intensity"])
+    assert [c.number for c in bulletin.citations] == [1, 1]
+    assert cite_text(bulletin).splitlines()[0] == "[1] " + ORIGINALS["stat-2022-rd-spending"]
 
 
 def test_the_facts_list_is_not_cited_as_a_book_chapter(bundled):
@@ -573,7 +668,7 @@ def test_the_facts_list_is_not_cited_as_a_book_chapter(bundled):
     assert (facts.text, facts.number, facts.type_code) == ("", 0, "")
     assert any("内部核对清单" in n and "不是出版物" in n for n in facts.notes)
     text = cite_text(result)
-    assert "Facts checked against other public sources[M]" not in text
+    assert "核对事实清单(对照其他公开来源)[M]" not in text
     assert text.splitlines()[0] == "[1] " + CHAPTER_ENTRY
     assert "来源 official-facts 是本库的内部核对清单,不是出版物" in text
     assert [e["ids"] for e in result.to_json()["entries"]] == [["chapter-01"]]
@@ -585,11 +680,15 @@ REMARK_OUTPUT = """\
 found '最后一公里' in a quotation of 2018-05-28-xi-academicians-conference
 2018年5月28日 · 习近平(总书记) · 中国科学院第十九次院士大会、中国工程院第十四次院士大会
 地点:来源未载
+发表:新华社《在中国科学院第十九次院士大会、中国工程院第十四次院士大会上的讲话》,2018-05-28(全文);求是《努力成为世界主要科学中心和创新高地》,2021-03-16,第6期(节选);国家互联网信息办公室网站,2018-05-28,http://www.cac.gov.cn/2018-05/28/c_1122898804.htm(报道)
 转述(来源的间接引述,非原话):要加快创新成果转化应用,彻底打通关卡,破解技术突破、产品制造、市场模式、产业发展“一条龙”转化的瓶颈。要加大应用基础研究力度,以推动重大科技项目为抓手,打通“最后一公里”,拆除阻碍产业化的“篱笆墙”,疏通应用基础研究和产业化连接的快车道,促进创新链和产业链精准对接,加快科研成果从样品到产品再到商品的转化,把科技成果充分应用到现代化事业中去。
 核对:引语相符:打通“最后一公里”(讲话文本的两个转载版本)
+核对:原始出处补充:新华社2018年5月28日播发讲话全文(feifmx.com/zw/news/13000776/20180528/32460304.html(存档副本,2026-11-29阅),转载,文首“新华社北京5月28日电 在中国科学院第十九次院士大会、中国工程院第十四次院士大会上的讲话(2018年5月28日)习近平”)
+核对:原始出处补充:《求是》2021年第6期(3月16日出版)《努力成为世界主要科学中心和创新高地》,为这次讲话的一部分(www.dallasorrec.com/dukan/qs/2021-03/15/c_1127209146.htm(存档副本,2026-11-29阅),求是网页面副本:“来源:《求是》2021/06”,编辑部文章称该文“是习近平总书记这次重要讲话的一部分”;ashea.com.cn/caijing/2021/0315/199721.html 转载新华社:“3月16日出版的第6期《求是》杂志将发表”)
 出处:《科技成果转化概述》,第1.3节
-著录:科技成果转化概述[M]//[书名不详].[出版地不详]:[出版者不详].
-说明:来源记录 chapter-01 未载书名、出版地、出版者、出版年;方括号内为著录者所补,出版年不详故不著录。发表前请按原书补全
+著录:习近平.在中国科学院第十九次院士大会、中国工程院第十四次院士大会上的讲话[Z].北京:新华社,2018-05-28.
+说明:原文说明:新华社北京5月28日电播发的讲话全文;所读为转载,见核对项
+说明:另见:求是《努力成为世界主要科学中心和创新高地》,2021-03-16,第6期(节选);国家互联网信息办公室网站,2018-05-28,http://www.cac.gov.cn/2018-05/28/c_1122898804.htm(报道)
 id: 2018-05-28-xi-academicians-conference
 """
 
@@ -604,8 +703,12 @@ def test_cli_remarks_bibliography_prints_the_chapter_once(run, bundled):
     result = run("cite", "--kind", "remark", "--all")
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[0] == "[1] " + CHAPTER_ENTRY and lines[1:3] == ["", "说明:"]
-    assert not any(line.startswith("[2]") for line in lines)
+    assert lines[0] == "[1] " + CHAPTER_ENTRY
+    assert sum(line.endswith(CHAPTER_ENTRY) for line in lines) == 1
+    entries = lines[: lines.index("")]
+    assert sorted(e.split(" ", 1)[1] for e in entries[1:]) == sorted(
+        v for k, v in ORIGINALS.items() if bundled.get(k).kind == "remark"
+    )
 
 
 def test_cli_bibliography(run):

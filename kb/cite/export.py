@@ -11,7 +11,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from kb.cite.gbt7714 import gbt_title, is_internal, speech_title, std_pages
+from kb.cite.gbt7714 import (
+    cited_publication,
+    gbt_title,
+    is_internal,
+    policy_issuers,
+    publication_authors,
+    speech_title,
+    std_pages,
+)
 from kb.cite.results import Citation
 from kb.corpus import Corpus
 from kb.records import Record
@@ -113,7 +121,7 @@ def _parts(raw: Any) -> list[int] | None:
     return [int(x) for x in first.split("-")]
 
 
-CSL_PUBLISHED_TYPES = {"N": "article-newspaper", "J": "article-journal", "EB/OL": "webpage"}
+CSL_PUBLISHED_TYPES = {"N": "article-newspaper", "J": "article-journal", "EB/OL": "webpage", "Z": "document"}
 
 
 def csl_item(rec: Record, corpus: Corpus, cit: Citation) -> dict[str, Any]:
@@ -125,7 +133,7 @@ def csl_item(rec: Record, corpus: Corpus, cit: Citation) -> dict[str, Any]:
     item: dict[str, Any] = {"id": rec.id, "language": "zh-CN"}
     names = rec.people
     if rec.kind == "policy":
-        item["author"] = [{"literal": n} for n in names]
+        item["author"] = [{"literal": n} for n in policy_issuers(rec)[0]]
     elif names and rec.kind != "statistic":
         item["author"] = [split_name(n) for n in names]
     notes = [] if rec.kind in ("remark", "event") or not cit.text else [f"GB/T 7714: {cit.text}"]
@@ -163,11 +171,16 @@ def csl_item(rec: Record, corpus: Corpus, cit: Citation) -> dict[str, Any]:
             item["jurisdiction"] = rec.get("region")
         if rec.get("url"):
             item["URL"] = rec.get("url")
-    elif rec.kind in ("remark", "event"):
-        pub = rec.get("published") or {}
-        if pub and cit.type_code in CSL_PUBLISHED_TYPES:
-            item["type"] = CSL_PUBLISHED_TYPES[cit.type_code]
-            if cit.type_code != "EB/OL":
+    elif rec.kind in ("remark", "event") or cited_publication(rec)[0] is not None:
+        pub, code, _ = cited_publication(rec)
+        speech = rec.kind in ("remark", "event")
+        if pub is not None and code in CSL_PUBLISHED_TYPES:
+            item["type"] = CSL_PUBLISHED_TYPES[code]
+            if code == "Z":
+                item["publisher"] = str(pub["in"]).strip("《》")
+                if pub.get("place"):
+                    item["publisher-place"] = str(pub["place"])
+            elif code != "EB/OL":
                 item["container-title"] = str(pub["in"]).strip("《》")
             issued = _parts(pub.get("date"))  # the paper's or page's date, never the speech's
             if pub.get("issue") is not None:
@@ -179,22 +192,29 @@ def csl_item(rec: Record, corpus: Corpus, cit: Citation) -> dict[str, Any]:
                 item["URL"] = str(url)
             if pub.get("accessed"):
                 item["accessed"] = {"date-parts": [_parts(pub.get("accessed"))]}
+            names = publication_authors(rec, pub)
+            if names != [rec.get("speaker")]:
+                item["author"] = [split_name(n) for n in names]
         else:
             item["type"] = "speech"
             issued = _parts(rec.date.raw if rec.date else None)  # a speech is issued when given
-        item["title"] = speech_title(rec)
-        item["event"] = rec.get("occasion") or rec.get("body") or ""
-        if rec.get("place"):
-            item["event-place"] = rec.get("place")
-        if rec.get("title_is_label") and not rec.get("original_title"):
-            notes.append("题名为本库所拟的描述(方括号示著录者所补),非发表题名")
-        if cit.taken_from or cit.text:
-            notes.append(f"转引自: {cit.taken_from or cit.text}")
-        else:
+        title = pub.get("title") if pub is not None else None
+        item["title"] = str(title) if title else speech_title(rec)
+        if speech:
+            item["event"] = rec.get("occasion") or rec.get("body") or ""
+            if rec.get("place"):
+                item["event-place"] = rec.get("place")
+            if rec.get("title_is_label") and not rec.get("original_title") and not title:
+                notes.append("题名为本库所拟的描述(方括号示著录者所补),非发表题名")
+        if cit.taken_from:
+            notes.append(f"转引自: {cit.taken_from}")
+        elif pub is None:
             notes.extend(cit.notes)
         for ch in rec.get("checked", []):
             if ch.get("status") == "disputed":
                 notes.append(f"归属存疑: {ch.get('value', '')}({ch.get('evidence', '')})")
+        if rec.kind == "statistic":
+            notes.append(f"{rec.get('quote')}(第{rec.section}节)")
     else:  # statistic, source: the chapter the figure or text is in
         src = rec if rec.kind == "source" else corpus.get(rec.source_id or "")
         if src is None or is_internal(src):
