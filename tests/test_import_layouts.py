@@ -145,3 +145,26 @@ def test_every_dev_text_drafts_quotes_found_in_its_clean_text():
             for q in d.data.get("quotes") or []:
                 assert squash(q["text"]) in whole, (path.name, d.id, q["text"][:40])
             assert d.data["title"] and d.data["title"][0] not in ",，。;；:：、", (path.name, d.data["title"])
+
+
+def test_traditional_characters_read_like_simplified():
+    drafts = _dated("1950年8月18日,中華全國自然科學工作者代表會議在北京召開。\n")
+    assert drafts == [("1950-08-18", "event", "中华全国自然科学工作者代表会议")]
+    (d,) = propose(clean("1950年8月18日,中華全國自然科學工作者代表會議在北京召開。\n"), None, "x")
+    assert d.data["quotes"][0]["text"] == "1950年8月18日,中華全國自然科學工作者代表會議在北京召開。"  # verbatim
+
+
+def test_the_day_a_document_takes_effect():
+    text = "全国人大常委会于2015年8月29日通过《促进科技成果转化法》修正案,该法于2015年10月1日起施行。\n"
+    got = _dated(text)
+    assert ("2015-10-01", "event", "促进科技成果转化法") in got
+    assert _dated("本办法于2019年1月1日起施行。\n") == []  # 本办法 names no document here
+
+
+def test_a_notice_dated_under_its_issuer():
+    notice = (
+        "各省科技厅:\n现将《科技成果评价试点工作方案》印发给你们,请认真贯彻落实。\n"
+        "科学技术部办公厅\n2020年9月30日\n科技成果评价试点工作方案\n"
+    )
+    assert _dated(notice) == [("2020-09-30", "policy", "科学技术部办公厅")]
+    assert _dated("各单位:\n请按时报送材料。\n科学技术部办公厅\n2020年9月30日\n") == []  # forwards no document

@@ -20,16 +20,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kb.importer.cleaning import Block
 from kb.importer.dates import DateMention, find_dates
 
-_FOLD = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)} | {0x3000: " "}
+
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, str]:
+    from kb.text import _fold_table as search_fold
+
+    table = dict(search_fold())
+    for cp in range(ord("A"), ord("Z") + 1):
+        del table[cp]
+    for cp in range(0xFF21, 0xFF3B):
+        table[cp] = chr(cp - 0xFEE0)
+    return table
 
 
 def fold(text: str) -> str:
-    """Full-width punctuation, digits and letters as ASCII, keeping length and case."""
-    return text.translate(_FOLD)
+    """Text as the rules read it, keeping its length (so a match maps back to the original):
+    full-width punctuation, digits and letters as ASCII, traditional characters as simplified
+    (kb.text's table, as search folds them), case kept."""
+    return text.translate(_fold_table())
 
 
 SPEECH = (
@@ -255,6 +268,8 @@ def _read(
     after_s = re.sub(r"^[\s,:]+", "", after)
     if re.match(r"^起", after_s) and re.search(r"(?:自|从)\s*$", before):
         return _effective(d, before, sentence)
+    if re.match(r"^起\s*(?:施行|实施|生效|执行)", after_s) and re.search(r"于\s*$", before):
+        return _in_force(d, before, sentence)
     if re.match(r"^(?:起|以来|之后|以后|前后|左右|之前|以前|前|后|至今)", after_s):
         return None  # a period's start or end, not a day something happened
     organizers: tuple[str, ...] = ()
@@ -333,6 +348,54 @@ def _effective(d: DateMention, before: str, sentence: str) -> Event | None:
         return None
     title = f"{actor}{m.group(2)}自{d.day}起施行的规定"
     return Event(d, actor, m.group(2), "event", title, title, None, "", sentence, 0.6)
+
+
+def _in_force(d: DateMention, before: str, sentence: str) -> Event | None:
+    """`《X》于DATE起施行`, `该法于DATE起施行`: the day a document takes effect. 该法/本办法 … is
+    the last 《title》 before it in the sentence; without one there is no draft."""
+    m = re.search(r"(《[^《》]{2,80}》|[该本此](?:法|法律|条例|办法|规定|意见|决定|细则|方案))\s*于\s*$", before)
+    if not m:
+        return None
+    ref = m.group(1)
+    if not ref.startswith("《"):
+        titles = _DOC.findall(before[: m.start()])
+        if not titles:
+            return None
+        ref = f"《{titles[-1]}》"
+    title = f"{ref}施行"
+    return Event(d, ref[1:-1], "施行", "event", title, title, ref[1:-1], "", sentence, 0.7)
+
+
+def signed(blocks: list[Block], i: int) -> Event | None:
+    """A notice's date on a line of its own under its issuer (落款): the issuer (the line above,
+    past a seal note such as `(中国科协办公厅代章)`) issued the document the notice forwards
+    (`现将《X》印发给你们`) on that day. None unless all three are there."""
+    block = blocks[i]
+    mentions = [m for m in find_dates(fold(block.text)) if m.precision == "day"]
+    if len(mentions) != 1 or mentions[0].start != 0:
+        return None
+    above = [b for b in blocks[max(0, i - 3) : i]]
+    issuer = None
+    for b in reversed(above):
+        t = b.text.strip()
+        if re.fullmatch(r"[(（][^()（）]{2,30}[)）]", t):
+            continue  # the seal note
+        if len(t) <= 30 and _ORG_END.search(fold(t)) and not re.search(r"[,，。;；:：]", t):
+            issuer = t
+        break
+    if issuer is None:
+        return None
+    title = None
+    for b in reversed(blocks[max(0, i - 8) : i]):
+        m = re.search(r"将《([^《》]{2,80})》(?:予以)?(?:印发|发布|转发|下发)", b.text)
+        if m:
+            title = m.group(1)
+            break
+    if title is None:
+        return None
+    issuers = issuer
+    sentence = f"{issuer}\n{block.text}"
+    return Event(mentions[0], issuers, "印发", "policy", title, title, title, "", sentence, 0.7, (), block.section)
 
 
 def _attributed(d: DateMention, after_s: str, sentence: str) -> Event | None:

@@ -172,6 +172,12 @@ def clean_flowing(text: str, layout: str):
         this_role = role
         if role == "body" and (_META.match(body) or not _CJK.search(body)):
             this_role = "meta"
+        if _DATE_ONLY.match(body) and blocks and _signs(blocks[-1].text):
+            # a notice's date under its issuer (and seal note): it closes what is above it
+            blocks.append(Block(body, section, 0, role="signature"))
+            open_para = False
+            broke = False
+            continue
         if open_para and blocks and blocks[-1].role == this_role and _continues(blocks[-1].text, body):
             blocks[-1] = _extend(blocks[-1], body)
         else:
@@ -179,6 +185,17 @@ def clean_flowing(text: str, layout: str):
         open_para = not body.endswith(TERMINAL) and not body.startswith("—")
         broke = False
     return Document(title, tuple(blocks), (), (), layout)
+
+
+_ORG = re.compile(r"(?:会|院|部|委|局|厅|办|署|组|中心|政府|中央|国务院|办公室|协会|学会|公司|大学)$")
+
+
+def _signs(prev: str) -> bool:
+    """Is `prev` the issuer or seal note a document's date line is written under?"""
+    prev = prev.strip()
+    if re.fullmatch(r"[(（][^()（）]{2,30}(?:代章|印章|盖章|章)[)）]", prev):
+        return True
+    return len(prev) <= 30 and bool(_ORG.search(prev)) and not _SENTENCE_PUNCT.search(prev)
 
 
 def _continues(prev: str, nxt: str) -> bool:

@@ -490,14 +490,19 @@ def _event_drafts(
 ) -> list[dict]:
     """Drafts for the dated sentences the chapter patterns above did not read (kb.importer.events):
     a day no draft of the same paragraph already gives, once per day and actor."""
-    from kb.importer.events import read_block
+    from kb.importer.events import read_block, signed
 
     days = {str(d.get("date") or "").split("/")[0] for d in found if d["kind"] in ("remark", "event", "policy")}
     out: list[dict] = []
     seen: set[tuple[str, str]] = set()
     previous = None
-    for block in doc.blocks:
-        for ev in read_block(block, previous):
+    blocks = list(doc.blocks)
+    for i, block in enumerate(blocks):
+        events = read_block(block, previous)
+        if block.role == "signature":
+            ev = signed(blocks, i)
+            events = [ev] if ev else []
+        for ev in events:
             day = ev.date.day
             key = (day, _norm(ev.actor))
             if day in days or key in seen:
