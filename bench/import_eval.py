@@ -60,8 +60,14 @@ class Score:
 
 
 def norm(s: str) -> str:
+    """A name for comparison: NFKC, traditional folded to simplified (as search folds them),
+    no white space or punctuation, lower case."""
+    from kb.text import fold
+
     return "".join(
-        c for c in unicodedata.normalize("NFKC", s) if not c.isspace() and not unicodedata.category(c).startswith("P")
+        c
+        for c in fold(unicodedata.normalize("NFKC", s))
+        if not c.isspace() and not unicodedata.category(c).startswith("P")
     ).lower()
 
 
@@ -153,6 +159,17 @@ def texts(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*") if p.suffix in (".md", ".txt") and not p.name.endswith(".source.md"))
 
 
+def group(path: Path) -> str:
+    """Which set a text belongs to, from the heading of its .source.md: development, or a
+    held-out set (set 1 was tuned on after its first run; set 2 never was)."""
+    head = path.with_name(path.name.rsplit(".", 1)[0] + ".source.md").read_text(encoding="utf-8").split("\n", 1)[0]
+    if "held out, set 2" in head:
+        return "held out, set 2 (untouched)"
+    if "held out" in head:
+        return "held out, set 1 (tuned on after its first run)"
+    return "development"
+
+
 def table(scores: list[Score]) -> str:
     lines = [
         "| text | layout | listed full dates | drafted right (date + actor) | missed | dated drafts | wrong | undated |",
@@ -181,16 +198,19 @@ def main(argv: list[str]) -> int:
         if not folder.is_dir():
             print(f"{folder}: not found", file=sys.stderr)
             continue
-        scores = [score_text(p) for p in texts(folder)]
-        print(f"## {folder.name}\n")
-        print(table(scores))
-        if verbose:
-            for s in scores:
-                for m in s.missed:
-                    print(f"  missed {s.name}: {m}")
-                for w in s.wrong:
-                    print(f"  wrong  {s.name}: {w}")
-        print()
+        groups: dict[str, list[Score]] = {}
+        for p in texts(folder):
+            groups.setdefault(group(p), []).append(score_text(p))
+        for name, scores in groups.items():
+            print(f"## {folder.name}: {name}\n")
+            print(table(scores))
+            if verbose:
+                for s in scores:
+                    for m in s.missed:
+                        print(f"  missed {s.name}: {m}")
+                    for w in s.wrong:
+                        print(f"  wrong  {s.name}: {w}")
+            print()
     return 0
 
 

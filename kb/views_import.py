@@ -37,15 +37,18 @@ def import_text(result: Any) -> str:
     lines = [f"kb import {result.file}" + (" (dry run: nothing written)" if result.dry_run else "")]
     if ct is not None:
         heads = sum(1 for b in ct.blocks if b.level)
+        rows = sum(1 for b in ct.blocks if b.cells)
+        table = f", {rows} table rows" if rows else ""
         lines.append(
-            f"clean text: {len(ct.paragraphs)} paragraphs, {heads} headings, "
-            f"{len(ct.footnotes)} footnotes, {len(ct.captions)} figure captions"
+            f"clean text ({ct.layout} layout): {len(ct.paragraphs) - rows} paragraphs, {heads} headings, "
+            f"{len(ct.footnotes)} footnotes, {len(ct.captions)} figure captions{table}"
         )
     lines.append("")
     for d in (result.source, *result.drafts):
         date = d.data.get("date") or "-"
         same = f"  (= {d.same_as})" if d.same_as else ""
-        lines.append(f"{d.status:<9} {d.kind:<9} {date:<21} {d.id:<40} {d.label}{same}")
+        conf = f"  [{d.confidence:.2f}]" if d.confidence is not None else ""
+        lines.append(f"{d.status:<9} {d.kind:<9} {date:<21} {d.id:<40} {d.label}{same}{conf}")
     counts: dict[str, int] = {}
     for d in result.drafts:
         counts[d.status] = counts.get(d.status, 0) + 1

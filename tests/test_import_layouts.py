@@ -168,3 +168,35 @@ def test_a_notice_dated_under_its_issuer():
     )
     assert _dated(notice) == [("2020-09-30", "policy", "科学技术部办公厅")]
     assert _dated("各单位:\n请按时报送材料。\n科学技术部办公厅\n2020年9月30日\n") == []  # forwards no document
+
+
+EXTRA = ROOT / "tests" / "data" / "import-extra"
+
+
+def test_drafts_of_every_real_text_pass_kb_check(run, tmp_path):
+    """Every draft written from the dev and held-out texts is a valid record whose quotations
+    kb check finds verbatim in the clean text it wrote beside them."""
+    import shutil
+
+    from .conftest import CORPUS
+
+    ev = _eval()
+    root = tmp_path / "kb"
+    (root / "corpus" / "sources").mkdir(parents=True)
+    shutil.copy(CORPUS / "topics.yaml", root / "corpus" / "topics.yaml")
+    paths = ev.texts(_dev_texts()) + ev.texts(EXTRA)
+    assert len(paths) >= 11
+    for path in paths:
+        result = run("--kb", str(root), "import", str(path))
+        assert result.exit_code == 0, (path.name, result.output)
+    check = run("--kb", str(root), "check")
+    assert check.exit_code == 0, check.output
+    assert " 0 errors" in check.output.splitlines()[0]
+
+
+def test_every_held_out_text_has_its_hand_checked_list():
+    ev = _eval()
+    for path in ev.texts(EXTRA):
+        entries, _ = ev.read_list(path.with_name(path.name.rsplit(".", 1)[0] + ".source.md"))
+        assert entries, path.name
+        assert path.stat().st_size <= 2000, path.name  # excerpts of pages whose terms allow no more

@@ -194,8 +194,8 @@ def _object(after: str) -> str:
     doc = _DOC.match(after.lstrip("了最新一次的"))
     if doc:
         return f"《{doc.group(1)}》"
-    m = re.match(r"^([^,.;:。!?“”()《》]{1,20})", after)
-    return m.group(1).strip() if m else ""
+    m = re.match(r"^的?([^,.;:。!?“”()《》]{1,20})", after)
+    return re.sub(r"(?:之?中|时|上|之后|以后)$", "", m.group(1)).strip() if m else ""
 
 
 def _speaker_parts(actor: str) -> tuple[str, str | None]:
@@ -346,7 +346,7 @@ def _effective(d: DateMention, before: str, sentence: str) -> Event | None:
     actor = _clean_actor(m.group(1))
     if not _actor_ok(actor) or not _looks_named(actor) and not re.fullmatch(r"[A-Za-z]{2,10}", actor):
         return None
-    title = f"{actor}{m.group(2)}自{d.day}起施行的规定"
+    title = f"{actor}{m.group(2)}:自{sentence[d.start : d.end]}起"
     return Event(d, actor, m.group(2), "event", title, title, None, "", sentence, 0.6)
 
 
@@ -413,7 +413,7 @@ def _read_row(block: Block) -> list[Event]:
     header (宣布时间, 发布日期 …) names what happened."""
     if len(block.cells) < 2:
         return []
-    actor = re.sub(r"\s+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])\s+", "", block.cells[0]).strip()
+    actor = re.sub(r"\s+(?=[\u4e00-\u9fff)）])|(?<=[\u4e00-\u9fff(（])\s+", "", block.cells[0]).strip()
     if not _actor_ok(actor):
         return []
     out = []

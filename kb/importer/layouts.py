@@ -110,7 +110,7 @@ def clean_flowing(text: str, layout: str):
     from kb.importer.cleaning import Block, Document
 
     blocks: list[Block] = []
-    section = ""
+    section = "全文"  # before the first heading (a record's source.section cannot be empty)
     role = "body"
     header: tuple[str, ...] = ()
     title = ""
