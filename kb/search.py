@@ -116,6 +116,8 @@ class Searcher:
         self._syn_terms: dict[str, list[list[str]]] | None = None
         self._parser = None
         self._columns: dict = {}  # per segment reader: its records' start and end ordinals
+        self.fast = True  # evaluate with kb.fasteval where it can; False: Whoosh's collector only
+        self.fast_fallback: str | None = None  # why the last query used the collector
 
     def close(self) -> None:
         self.searcher.close()
@@ -330,7 +332,16 @@ class Searcher:
         Whoosh's collectors drop, as the top hits fill up, the parts of a query that cannot
         lift a document into them (block skipping, and `replace` every 10 matches): the top
         hits stay exact but len(results) then undercounts — by a fifth at 2,000 records. So
-        both are turned off; the hits and their scores are the same, the total is right."""
+        both are turned off; the hits and their scores are the same, the total is right.
+
+        kb.fasteval answers the same from per-term postings (identical results, tested); this
+        collector is the reference, and the fallback for a query shape it does not handle."""
+        if self.fast:
+            from kb import fasteval
+
+            fast = fasteval.run(self, q, depth, kwargs)
+            if fast is not None:
+                return fast
         c = self.searcher.collector(limit=depth, terms=True, optimize=False, **kwargs)
         node = c
         while node is not None:
@@ -338,13 +349,22 @@ class Searcher:
                 node.replace = 0
             node = getattr(node, "child", None)
         self.searcher.search_with_collector(q, c)
-        return c.results()
+        results = c.results()
+        from kb import fasteval
+
+        fasteval.reference_terms(self.searcher, q, results, results[:depth])
+        return results
 
     def _phrase_docs(self, q, phrases: list[str]) -> set[int]:
         """Docs whose text holds each quoted phrase as is (white space and variants folded)."""
         wanted = [squash(p) for p in phrases]
         out = set()
-        for docnum in q.docs(self.searcher):
+        docs = None
+        if self.fast:
+            from kb import fasteval
+
+            docs = fasteval.docs(self, q)
+        for docnum in q.docs(self.searcher) if docs is None else docs:
             stored = self.searcher.stored_fields(docnum)
             hay = squash(" ".join(str(stored.get(f) or "") for f in TEXT_FIELDS))
             if all(w in hay for w in wanted):
