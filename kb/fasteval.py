@@ -59,7 +59,7 @@ class FastIndex:
         self.segments = []  # (segment searcher, offset, reader, doc_count_all, deleted)
         for sub, offset in searcher.leaf_searchers():
             r = sub.reader()
-            deleted = frozenset(r.all_deleted_docs()) if r.has_deletions() else frozenset()
+            deleted = frozenset(r._perdoc.deleted_docs()) if r.has_deletions() else frozenset()
             self.segments.append((sub, offset, r, sub.doc_count_all(), deleted))
         self._leaf: dict[tuple, list] = {}  # (field, btext) -> per segment {global docnum: score} or None
         self._df: dict[tuple, int] = {}  # (field, text, segment) -> doc frequency
@@ -103,11 +103,11 @@ class FastIndex:
             d = {}
             if scorable:
                 dfl = sub.doc_field_length
-                for i, wt in zip(ids, weights):
+                for i, wt in zip(ids, weights, strict=True):
                     if i not in deleted:
                         d[i + offset] = bm25(idf, wt, dfl(i, fieldname, 1), avgfl, B, K1)
             else:
-                for i, wt in zip(ids, weights):
+                for i, wt in zip(ids, weights, strict=True):
                     if i not in deleted:
                         d[i + offset] = wt
             out.append(d)
@@ -355,6 +355,9 @@ class FastIndex:
         if sortedby is not None:
             keys = self.sort_keys(sortedby)
             top = heapq.nsmallest(depth, ((keys[d], d) for d in scores))
+        elif kwargs.get("groupedby") or depth >= self.searcher.doc_count():
+            # Whoosh then collects with an UnlimitedCollector: every hit, in score order.
+            top = _top(scores, len(scores))
         else:
             top = _top(scores, depth)
         groups = {}

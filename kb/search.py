@@ -122,6 +122,21 @@ class Searcher:
     def close(self) -> None:
         self.searcher.close()
 
+    def refresh(self) -> str | None:
+        """Bring the index up to date with the corpus and reopen it when it changed (the fast
+        path's caches belong to the searcher they were read from, so they go with it).
+        Returns the index notice (None when nothing changed)."""
+        from kb import index as index_mod
+
+        opened = index_mod.ensure(self.home)
+        if opened.notice is None and opened.path == self.opened.path and self.searcher.up_to_date():
+            return None
+        fast = self.fast
+        self.close()
+        self.__init__(self.home)
+        self.fast = fast
+        return opened.notice
+
     def __enter__(self):
         return self
 
