@@ -194,7 +194,9 @@ class QuoteCheck:
 
     @property
     def disputed(self) -> bool:
-        return any(m.disputes for m in self.matches)
+        """A dispute bears on the quotation found (or, for a near miss, on the closest one, the
+        text a writer would quote instead)."""
+        return any(m.disputes for m in self.matches) or bool(self.closest and self.closest[0].disputes)
 
     @property
     def message(self) -> str:
@@ -220,6 +222,7 @@ class QuoteCheck:
             return (
                 f"不是语料中的原文(NOT verbatim);最接近的是 {best.record.id} 的{FORM_ZH.get(best.form, best.form)}"
                 f"(相似度 {best.similarity:.2f}),原文为:{best.excerpt}"
+                + (";该引语归属存疑,引用时须说明" if best.disputes else "")
             )
         return "不是语料中的原文(NOT verbatim),语料中也没有相近的引语"
 

@@ -106,7 +106,8 @@ def test_near_miss_returns_the_closest_quotation_and_says_not_verbatim(bundled, 
     best = r.closest[0]
     assert best.record.id == DISPUTED_ID and 0.9 < best.similarity < 1
     assert best.excerpt == DISPUTED
-    assert best.disputes  # the closest quotation's dispute still comes with it
+    assert best.disputes and r.disputed  # the closest quotation's dispute still comes with it
+    assert r.message.endswith(";该引语归属存疑,引用时须说明")
     assert r.message.startswith("不是语料中的原文(NOT verbatim);最接近的是 2016-05-30-xi-national-sci-tech-conference")
     data = r.to_json()
     assert data["verbatim"] is False and data["closest"][0]["id"] == DISPUTED_ID
