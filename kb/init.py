@@ -13,13 +13,17 @@ EXAMPLE_SOURCE = """\
 id: my-source
 kind: source
 date: "2024"
-title: 我的资料来源(示例)
-title_is_label: true
+title: 我的资料来源(示例书名,请替换)
+authors: [示例作者]
+publisher: 示例出版社
+place: 北京
 topics: [科技成果转化]
 source: {record: my-source, section: "全文"}
 text_file: my-source.txt
 notes:
-  - 示例来源:把你摘录的原文放进 my-source.txt,引语会据此逐字核对。
+  - 示例来源,一本书:kb cite my-source 著录为“示例作者.我的资料来源(示例书名,请替换)[M].北京:示例出版社,2024.”。请把书名、作者、出版者、出版地、出版年换成你的书。
+  - 只摘了书中一章:title 写章名,加 container_title(书名),可加 pages,著录为 [M]//。期刊文章:type_code J,container_title 写刊名,可加 volume、issue、pages。网页:type_code EB/OL,加 url 与 accessed(访问日期)。
+  - 把你摘录的原文放进 my-source.txt,引语会据此逐字核对。
 """
 EXAMPLE_TEXT = "2018年5月28日,习近平总书记提出,要打通“最后一公里”,拆除阻碍产业化的“篱笆墙”。\n"
 EXAMPLE_REMARK = """\

@@ -144,7 +144,12 @@ KIND_FIELDS: dict[str, dict[str, F]] = {
         "validity": F("str", choices=VALIDITY),
         "history": F(
             "maplist",
-            sub={"date": F("date", True), "event": F("str", True), "kind": F("str", choices=DATE_KINDS), "via": F("str")},
+            sub={
+                "date": F("date", True),
+                "event": F("str", True),
+                "kind": F("str", choices=DATE_KINDS),
+                "via": F("str"),
+            },
         ),
         "date_kind": F("str", choices=DATE_KINDS),
         "drafters": F("strlist"),
@@ -193,6 +198,8 @@ KIND_FIELDS: dict[str, dict[str, F]] = {
         "url": F("str"),
         "accessed": F("date"),
         "container_title": F("str"),
+        "volume": F("strint"),
+        "issue": F("strint"),
         "pages": F("strint"),
         "type_code": F("str"),
     },

@@ -764,3 +764,151 @@ def test_vendored_csl_schema_is_the_shared_one():
     if SHARED_SCHEMA.is_file():
         assert SCHEMA.read_bytes() == SHARED_SCHEMA.read_bytes()
     assert json.loads(SCHEMA.read_text(encoding="utf-8"))["$id"].endswith("/input/json/csl-data.json")
+
+
+# ---------------------------------------------------------------- a writer's own sources
+
+# Each source type of a writer's own corpus, and the entry GB/T 7714-2015 gives it, typed by hand.
+WRITER_SOURCES = {
+    "book": (
+        """\
+        id: book
+        kind: source
+        date: "2021"
+        title: 科技成果转化实务
+        authors: [王小明, 李华]
+        publisher: 科学出版社
+        place: 北京
+        topics: [科技成果转化]
+        source: {record: book, section: "全文"}
+        """,
+        "王小明,李华.科技成果转化实务[M].北京:科学出版社,2021.",
+    ),
+    "chapter": (
+        """\
+        id: chapter
+        kind: source
+        date: "2021"
+        title: 转化的路径
+        authors: [王小明]
+        container_title: 科技成果转化实务
+        publisher: 科学出版社
+        place: 北京
+        pages: "45-60"
+        topics: [科技成果转化]
+        source: {record: chapter, section: "全文"}
+        """,
+        "王小明.转化的路径[M]//科技成果转化实务.北京:科学出版社,2021:45-60.",
+    ),
+    "article": (
+        """\
+        id: article
+        kind: source
+        date: "2023"
+        title: 政策组合与成果转化
+        authors: [陈雅, 方永, 贾萍, 张三]
+        type_code: J
+        container_title: 中国科技论坛
+        volume: 39
+        issue: 3
+        pages: "26-36+48"
+        topics: [科技成果转化]
+        source: {record: article, section: "全文"}
+        """,
+        "陈雅,方永,贾萍,等.政策组合与成果转化[J].中国科技论坛,2023,39(3):26-36,48.",
+    ),
+    "page": (
+        """\
+        id: page
+        kind: source
+        date: "2023-05-26"
+        title: 一篇网页
+        authors: [某网站编辑部]
+        type_code: EB/OL
+        url: https://example.org/page.html
+        accessed: "2026-11-29"
+        topics: [科技成果转化]
+        source: {record: page, section: "全文"}
+        """,
+        "某网站编辑部.一篇网页[EB/OL].(2023-05-26)[2026-11-29].https://example.org/page.html.",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRITER_SOURCES))
+def test_a_writers_source_is_cited_as_what_it_is(make_kb, name):
+    from kb.corpus import load
+
+    text, want = WRITER_SOURCES[name]
+    corpus = load(make_kb({f"sources/{name}.yaml": text}) / "corpus")
+    assert not corpus.problems
+    (c,) = C.cite(corpus, [name]).citations
+    assert c.text == want
+    assert not any("不详" in n for n in c.notes), c.notes
+
+
+def test_kb_init_example_source_is_citable_as_a_book(tmp_path):
+    from kb.corpus import load
+    from kb.init import init
+
+    init(tmp_path / "kb")
+    corpus = load(tmp_path / "kb" / "corpus")
+    assert not corpus.problems and corpus.get("my-source").get("title_is_label") is None
+    (c,) = C.cite(corpus, ["my-source"]).citations
+    assert c.text == "示例作者.我的资料来源(示例书名,请替换)[M].北京:示例出版社,2024."
+    (remark,) = C.cite(corpus, ["2018-05-28-example"]).citations
+    assert remark.text == remark.taken_from == c.text  # a remark known from that book alone: 转引
+
+
+# ---------------------------------------------------------------- placeholders
+
+
+def test_no_placeholder_where_an_original_is_known(bundled):
+    """Where a record names an original (a `published` entry with its type), `kb cite` prints
+    neither the chapter nor any of its placeholders; the records that do are the ones the
+    research found (ORIGINALS, typed by hand)."""
+    with_original = {r.id for r in bundled.records if any(p.get("type_code") for p in r.publications)}
+    assert with_original == set(ORIGINALS)
+    for rid in sorted(with_original):
+        for punct in ("half", "full"):
+            out = cite_text(C.cite(bundled, [rid], punct=punct))
+            for placeholder in ("书名不详", "出版地不详", "出版者不详", "刊名不详"):
+                assert placeholder not in out, (rid, placeholder)
+            assert "科技成果转化概述[M]" not in out and "科技成果转化概述［M］" not in out, rid
+        assert C.cite(bundled, [rid]).citations[0].text == ORIGINALS[rid]
+
+
+def test_unknown_originals_say_what_was_searched(bundled):
+    unknown = [r for r in bundled.records if r.published_unknown]
+    assert len([r for r in unknown if r.kind == "remark"]) == 9
+    assert len([r for r in unknown if r.kind == "statistic"]) == 6
+    for rec in unknown:
+        assert rec.get("searched"), rec.id
+        c = C.cite(bundled, [rec.id]).citations[0]
+        assert c.provenance.published == "未找到(见记录的 searched)"
+        if rec.kind == "remark":
+            assert c.taken_from == c.text == CHAPTER_ENTRY
+            assert any("转引自" in n for n in c.notes)
+
+
+def test_published_unknown_needs_a_searched_note(make_kb):
+    from kb.corpus import scan
+
+    remark = """\
+    id: 2018-05-28-x
+    kind: remark
+    date: "2018-05-28"
+    title: 测试
+    speaker: 习近平
+    occasion: 测试
+    topics: [科技成果转化]
+    source: {record: src, section: "1"}
+    quotes:
+      - text: 要打通“最后一公里”
+        form: direct
+    published: unknown
+    """
+    _, problems = scan(make_kb({"remarks/2018-05-28-x.yaml": remark}) / "corpus")
+    assert [p.format() for p in problems] == [
+        "corpus/remarks/2018-05-28-x.yaml:12: published: is 'unknown': say in 'searched' what was looked for and where"
+    ]
