@@ -138,22 +138,30 @@ class Segmenter:
 
     def write_frequency_db(self, path: Path) -> None:
         """Write the in-memory dictionary (with domain words) to SQLite, atomically."""
+        import tempfile
+
         tk = self.tokenizer()
-        tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-        if tmp.exists():
-            tmp.unlink()
-        db = sqlite3.connect(tmp)
+        # An unpredictable name created with O_EXCL|O_NOFOLLOW (never a planted link), removed
+        # when anything fails (a full disk leaves no temporary behind).
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.fchmod(fd, 0o644)
+        os.close(fd)
         try:
-            db.execute("PRAGMA journal_mode = OFF")
-            db.execute("PRAGMA synchronous = OFF")
-            db.execute("CREATE TABLE freq (w TEXT PRIMARY KEY, f INTEGER) WITHOUT ROWID")
-            db.execute("CREATE TABLE meta (k TEXT PRIMARY KEY, f INTEGER)")
-            db.executemany("INSERT INTO freq VALUES (?, ?)", tk.FREQ.items())
-            db.execute("INSERT INTO meta VALUES ('total', ?)", (tk.total,))
-            db.commit()
-        finally:
-            db.close()
-        os.replace(tmp, path)
+            db = sqlite3.connect(tmp)
+            try:
+                db.execute("PRAGMA journal_mode = OFF")
+                db.execute("PRAGMA synchronous = OFF")
+                db.execute("CREATE TABLE freq (w TEXT PRIMARY KEY, f INTEGER) WITHOUT ROWID")
+                db.execute("CREATE TABLE meta (k TEXT PRIMARY KEY, f INTEGER)")
+                db.executemany("INSERT INTO freq VALUES (?, ?)", tk.FREQ.items())
+                db.execute("INSERT INTO meta VALUES ('total', ?)", (tk.total,))
+                db.commit()
+            finally:
+                db.close()
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
     def words(self, text: str, search: bool = False) -> Iterator[tuple[str, int, int, int]]:
         """Yield (word, position, start, end) for the folded text; sub-words too when `search`."""

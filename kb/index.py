@@ -2,10 +2,20 @@
 
 Layout of an index folder:
 
-    index/CURRENT            name of the live generation (replaced atomically)
-    index/gen-<stamp>/       a Whoosh index and its manifest.json
+    index/CURRENT            name of the live generation (replaced atomically); it must name
+                             a generation folder directly inside this index, else the index
+                             is treated as damaged and rebuilt
+    index/HISTORY            the generations CURRENT named before, newest last
+    index/build.lock         held (flock) by the one process writing the index
+    index/gen-<stamp>/       a Whoosh index, its manifest.json, `.kb-building` (written first:
+                             the builder's pid) and `.kb-complete` (written last)
     index/segdict-<hash>.sqlite  jieba's dictionary (with the domain words) for fast queries,
                              shared by the generations built with that dictionary
+
+Every file is written through kb.safeio (never through a planted link). Pruning removes only
+generations kb completed (or abandoned builds of dead processes), never the live one nor the
+one it just replaced. A generation's manifest records the stat of each of its files, so a
+truncated, deleted or rewritten segment is found when the index is opened, and rebuilt.
 
 A full build writes a new generation beside the live one and then swaps CURRENT, so a
 failed or interrupted build leaves the previous index usable and a search running meanwhile
@@ -15,16 +25,22 @@ still answers. A small change re-indexes only the changed records inside the liv
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import re
 import shutil
+import signal
+import sqlite3
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import corpus as corpus_mod
+from kb import safeio
 from kb.analysis import (
     ANALYZER_VERSION,
     SCHEMA_NAME,
@@ -40,9 +56,26 @@ from kb.errors import CorpusError, IndexBusy, KbError
 from kb.home import Home
 from kb.records import KIND_DIRS, Record
 
-SCHEMA_VERSION = 10  # bump when the schema or what document() puts in it changes
+SCHEMA_VERSION = 11  # bump when the schema or what document() puts in it changes
 NO_DATE = 3_652_059  # date(9999, 12, 31).toordinal(): undated records sort last
 Progress = Callable[[int, int], None]
+GEN_RE = re.compile(r"gen-[0-9A-Za-z-]{1,100}")
+BUILDING = ".kb-building"  # first file of a new generation: the builder's pid
+COMPLETE = ".kb-complete"  # last file of a generation: kb finished it
+HISTORY_KEEP = 20
+# Files of a generation that are not part of the Whoosh index proper.
+_OWN_FILES = ("manifest.json", BUILDING, COMPLETE)
+
+
+class IndexDamaged(KbError):
+    """The live index is missing, truncated or rewritten files; it must be rebuilt."""
+
+
+def _fault(point: str) -> None:
+    """Fault injection for tests/test_faults.py: KB_FAULT=<point> kills this process there
+    with SIGKILL, as a power cut or `kill -9` would. A no-op otherwise."""
+    if os.environ.get("KB_FAULT") == point:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _patch_whoosh() -> None:
@@ -206,32 +239,46 @@ def document(rec: Record) -> dict:
 
 @dataclass
 class Manifest:
-    """What an index generation was built from: per-file stat and hash, and the analyzer."""
+    """What an index generation was built from: per-file stat and hash, and the analyzer;
+    and what the generation holds: the stat of each of its own files (`store`)."""
 
     schema: int = SCHEMA_VERSION
     analyzer: dict = field(default_factory=dict)
-    files: dict[str, list] = field(default_factory=dict)  # rel path -> [mtime_ns, size, sha1, id, kind, text_file]
-    config: dict[str, list] = field(default_factory=dict)  # topics.yaml etc. -> [mtime_ns, size, sha1]
+    # rel path -> [mtime_ns, size, sha1, id, kind, text_file, ctime_ns, inode], the stat taken
+    # before the file was read; sha1 "" when the file changed while it was being indexed
+    files: dict[str, list] = field(default_factory=dict)
+    config: dict[str, list] = field(default_factory=dict)  # topics.yaml etc. -> [mtime_ns, size, ctime_ns, inode, sha1]
+    store: dict[str, list] = field(default_factory=dict)  # file of the generation -> [size, mtime_ns, ctime_ns]
 
     @staticmethod
     def read(path: Path) -> Manifest | None:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return Manifest(data["schema"], data["analyzer"], data["files"], data["config"])
-        except (OSError, ValueError, KeyError, TypeError):
+            data = json.loads(safeio.read_text(path, MANIFEST_CAP, what="an index manifest", follow=False))
+            m = Manifest(data["schema"], data["analyzer"], data["files"], data["config"], data.get("store") or {})
+        except (OSError, ValueError, KeyError, TypeError, KbError):
             return None
+        if not all(isinstance(x, dict) for x in (m.analyzer, m.files, m.config, m.store)):
+            return None
+        return m
 
     def write(self, path: Path) -> None:
-        tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(self.__dict__, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
+        safeio.write_atomic(path, json.dumps(self.__dict__, ensure_ascii=False))
 
     def known(self) -> dict[str, corpus_mod.Known]:
         return {f[3]: corpus_mod.Known(f[4], p, f[5]) for p, f in self.files.items()}
 
 
-def _sha1(path: Path) -> str:
-    return hashlib.sha1(path.read_bytes()).hexdigest()
+MANIFEST_CAP = 512 * safeio.MB
+
+
+def _sha1(path: Path, cap: int = safeio.MAX_TEXT) -> str:
+    return hashlib.sha1(safeio.read_bytes(path, cap)).hexdigest()
+
+
+def _stamp(st: os.stat_result) -> list:
+    """What freshness compares: mtime and size, and the inode change time and inode number,
+    which no `cp -p`, `rsync -a` or `tar x` can put back."""
+    return [st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino]
 
 
 def analyzer_signature(dictionary: tuple[str, ...]) -> dict:
@@ -247,32 +294,45 @@ def analyzer_signature(dictionary: tuple[str, ...]) -> dict:
 
 
 def _config_files(corpus_dir: Path) -> dict[str, Path]:
-    """The files besides records that an index depends on: topics, dictionary, source texts."""
+    """The files besides records that an index depends on: topics, dictionary, source and policy texts
+    (regular files inside the knowledge base only; kb check reports the others)."""
     out = {name: corpus_dir / name for name in ("topics.yaml", "dictionary.txt")}
     for sub in ("sources", "policies"):  # a source's text; a policy's full text and its sidecar
         d = corpus_dir / sub
-        if d.is_dir():
-            for p in sorted(d.iterdir()):
-                if p.is_file() and p.suffix not in corpus_mod.RECORD_SUFFIXES:
-                    out[f"{sub}/{p.name}"] = p
+        if not d.is_dir():
+            continue
+        for p in sorted(d.iterdir()):
+            if p.suffix in corpus_mod.RECORD_SUFFIXES:
+                continue
+            try:
+                safeio.inside(corpus_dir.parent, p)
+            except KbError:
+                continue
+            if p.is_file():
+                out[f"{sub}/{p.name}"] = p
     return out
 
 
 def _config_state(corpus_dir: Path, old: dict | None = None) -> dict[str, list]:
-    """[mtime_ns, size, sha1] per config file ([] when absent); a file whose stat matches
-    `old` keeps its recorded hash, so a fresh index costs a stat, not a read."""
+    """[mtime_ns, size, ctime_ns, inode, sha1] per config file ([] when absent or unreadable);
+    a file whose stat matches `old` keeps its recorded hash, so a fresh index costs a stat."""
     out: dict[str, list] = {}
     for name, p in _config_files(corpus_dir).items():
         try:
             st = p.stat()
+            if not stat.S_ISREG(st.st_mode):
+                raise OSError(errno.EINVAL, "not a regular file")
         except OSError:
             out[name] = []
             continue
         prev = (old or {}).get(name)
-        if isinstance(prev, list) and len(prev) == 3 and prev[:2] == [st.st_mtime_ns, st.st_size]:
+        if isinstance(prev, list) and len(prev) == 5 and prev[:4] == _stamp(st):
             out[name] = prev
-        else:
-            out[name] = [st.st_mtime_ns, st.st_size, _sha1(p)]
+            continue
+        try:
+            out[name] = [*_stamp(st), _sha1(p)]
+        except (OSError, KbError):
+            out[name] = []
     return out
 
 
@@ -282,17 +342,37 @@ def _config_changed(old: dict, now: dict) -> bool:
 
 
 def _stat_files(corpus_dir: Path) -> dict[str, os.stat_result]:
+    """The record files of the corpus (regular files, also through links that stay inside
+    the corpus; the loader reports the others) and their stat."""
     out = {}
     base = corpus_dir.parent
     for sub in KIND_DIRS:
         d = corpus_dir / sub
-        if not d.is_dir():
+        if not d.is_dir() or d.is_symlink() and not _stays_inside(corpus_dir, d):
             continue
-        with os.scandir(d) as it:
-            for e in it:
-                if e.is_file() and e.name.endswith(corpus_mod.RECORD_SUFFIXES):
+        try:
+            entries = list(os.scandir(d))
+        except OSError:
+            continue
+        for e in entries:
+            if not e.name.endswith(corpus_mod.RECORD_SUFFIXES):
+                continue
+            try:
+                if e.is_symlink() and not _stays_inside(corpus_dir, Path(e.path)):
+                    continue
+                if e.is_file():
                     out[str(Path(e.path).relative_to(base))] = e.stat()
+            except OSError:
+                continue
     return out
+
+
+def _stays_inside(root: Path, path: Path) -> bool:
+    try:
+        safeio.inside(root, path)
+        return True
+    except KbError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -303,6 +383,7 @@ class Opened:
     manifest: Manifest
     segmenter: Segmenter | None  # None: use the analyzer stored in the index
     notice: str | None = None
+    degraded: bool = False  # the corpus has errors or the index could not be written: an older index is used
 
     def open(self):
         from whoosh.index import open_dir
@@ -322,13 +403,73 @@ class Change:
         return not (self.added or self.changed or self.removed or self.rebuild)
 
 
-def _current(index_dir: Path) -> Path | None:
+def _current(index_dir: Path) -> tuple[Path | None, str | None]:
+    """The live generation and, when CURRENT is unusable, why (None, None: no index yet).
+
+    CURRENT must be a regular file naming a real folder directly inside this index that kb
+    completed; anything else (`../../other-kb/index/gen-…`, a link, a deleted generation)
+    is damage, never followed."""
+    cur = index_dir / "CURRENT"
     try:
-        name = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
+        st = os.lstat(cur)
+    except FileNotFoundError:
+        return None, None
+    except OSError as e:
+        return None, f"CURRENT cannot be read ({e.strerror})"
+    if not stat.S_ISREG(st.st_mode):
+        return None, "CURRENT is not a regular file"
+    try:
+        name = safeio.read_text(cur, 4096, what="the index pointer", follow=False).strip()
+    except (OSError, UnicodeDecodeError, KbError):
+        return None, "CURRENT cannot be read"
+    if not GEN_RE.fullmatch(name):
+        return None, f"CURRENT names {name[:80]!r}, not a generation folder of this index"
     gen = index_dir / name
-    return gen if name and (gen / "manifest.json").is_file() else None
+    try:
+        gst = os.lstat(gen)
+    except OSError:
+        return None, f"CURRENT names {name}, which does not exist"
+    if not stat.S_ISDIR(gst.st_mode):
+        return None, f"CURRENT names {name}, which is not a folder"
+    if not (gen / COMPLETE).is_file():
+        legacy = Manifest.read(gen / "manifest.json")
+        if legacy is not None and legacy.schema != SCHEMA_VERSION:
+            return gen, None  # built by an older kb: diff() asks for a rebuild
+        return None, f"CURRENT names {name}, which kb did not complete"
+    return gen, None
+
+
+def _store_state(gen: Path) -> dict[str, list]:
+    """[size, mtime_ns, ctime_ns] of each Whoosh file of a generation."""
+    out = {}
+    for e in os.scandir(gen):
+        if e.name in _OWN_FILES or "LOCK" in e.name.upper() or not e.is_file(follow_symlinks=False):
+            continue
+        st = e.stat(follow_symlinks=False)
+        out[e.name] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+    return out
+
+
+def _damage(gen: Path, manifest: Manifest | None) -> str | None:
+    """Why the generation cannot be trusted (a file missing, truncated or rewritten), or None."""
+    if manifest is None:
+        return f"{gen.name}/manifest.json is missing or unreadable"
+    if manifest.schema != SCHEMA_VERSION:
+        return None  # diff() rebuilds it anyway
+    if not manifest.store:
+        return f"{gen.name} lists no index files"
+    for name, want in manifest.store.items():
+        try:
+            st = os.lstat(gen / name)
+        except OSError:
+            return f"{gen.name}/{name} is missing"
+        if not stat.S_ISREG(st.st_mode):
+            return f"{gen.name}/{name} is not a regular file"
+        if st.st_size != want[0]:
+            return f"{gen.name}/{name} is {st.st_size} bytes, not {want[0]}"
+        if [st.st_mtime_ns, st.st_ctime_ns] != list(want[1:3]):
+            return f"{gen.name}/{name} was modified after kb wrote it"
+    return None
 
 
 def diff(home: Home, manifest: Manifest | None, signature: dict) -> tuple[Change, dict[str, os.stat_result]]:
@@ -347,120 +488,402 @@ def diff(home: Home, manifest: Manifest | None, signature: dict) -> tuple[Change
         old = manifest.files.get(rel)
         if old is None:
             added.append(rel)
-        elif old[0] != st.st_mtime_ns or old[1] != st.st_size:
-            if _sha1(home.corpus_dir.parent / rel) != old[2]:
+        elif [old[0], old[1], *old[6:8]] != _stamp(st):
+            try:
+                same = bool(old[2]) and _sha1(home.corpus_dir.parent / rel, safeio.MAX_RECORD) == old[2]
+            except (OSError, KbError):
+                same = False  # unreadable now: the loader says why
+            if not same:
                 changed.append(rel)
     removed = [rel for rel in manifest.files if rel not in stats]
     return Change(tuple(added), tuple(changed), tuple(removed)), stats
 
 
 def _entry(home: Home, rel: str, st: os.stat_result, rec: Record) -> list:
-    return [st.st_mtime_ns, st.st_size, _sha1(home.corpus_dir.parent / rel), rec.id, rec.kind, rec.get("text_file")]
+    """A manifest entry with the stat taken before the file was read. When the file changed
+    since (an edit during the build), its hash is left empty: the next run re-indexes it."""
+    path = home.corpus_dir.parent / rel
+    try:
+        now = os.stat(path)
+        sha = _sha1(path, safeio.MAX_RECORD) if _stamp(now) == _stamp(st) else ""
+        if sha and _stamp(os.stat(path)) != _stamp(st):
+            sha = ""
+    except (OSError, KbError):
+        sha = ""
+    return [st.st_mtime_ns, st.st_size, sha, rec.id, rec.kind, rec.get("text_file"), st.st_ctime_ns, st.st_ino]
+
+
+# -- the build lock ---------------------------------------------------------------------------
+
+_HELD_LOCKS: dict[int, str] = {}  # lock fd -> lock path, held by this process: closed in forked children
+_BUILD_PARENT: list[int] = []  # pid of a process running a multi-process build
+
+
+def _after_fork_in_child() -> None:
+    """In a process forked by a build (Whoosh's multiprocessing workers): drop the inherited
+    lock descriptors, so the lock stays the parent's alone and the OS frees it when the parent
+    dies; die with the parent (a `kill -9` of the build leaves no worker behind); leave Ctrl-C
+    to the parent, which stops the workers (no traceback from each)."""
+    for fd in list(_HELD_LOCKS):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD_LOCKS.clear()
+    if not _BUILD_PARENT:
+        return
+    parent = _BUILD_PARENT[0]
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not _die_with_parent():
+        import threading
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _die_with_parent() -> bool:
+    """Ask Linux to SIGKILL this process when its parent dies (prctl PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class _Lock:
-    """An exclusive lock on the index folder, so two builds never interleave."""
+    """An exclusive lock on the index folder, so two writers never interleave.
 
-    def __init__(self, index_dir: Path, wait: float = 30.0):
+    flock on a descriptor only this process holds: the OS releases it when the process dies,
+    however it dies. The holder's pid is written in the file; a lock still held while that
+    pid is gone (workers of an older kb that outlived their parent) is stale: the file is
+    replaced by a fresh one and the lock taken there."""
+
+    def __init__(self, index_dir: Path, root: Path | None = None, wait: float = 30.0):
+        self.dir = index_dir
+        self.root = root
         self.path = index_dir / "build.lock"
         self.wait = wait
-        self.fh = None
+        self.fd: int | None = None
+        self.nested = False
+        self.broke: int | None = None  # pid of a dead holder whose stale lock was broken
 
     def __enter__(self):
         import fcntl
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.fh = open(self.path, "w")
+        if str(self.path) in _HELD_LOCKS.values():  # this process holds it already (a repair inside a build)
+            self.nested = True
+            return self
+        _make_index_dir(self.dir, self.root)
         deadline = time.monotonic() + self.wait
         while True:
+            _unplant(self.path)
+            fd = safeio.open_lock(self.path)
             try:
-                fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return self
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
+                holder = _lock_pid(fd)
+                if holder and holder != os.getpid() and not _alive(holder) and _same_file(fd, self.path):
+                    os.unlink(self.path)  # stale: held only by orphans of a dead build
+                    self.broke = holder
+                    os.close(fd)
+                    continue
+                os.close(fd)
                 if time.monotonic() > deadline:
-                    self.fh.close()
+                    who = f" (pid {holder})" if holder else ""
                     raise IndexBusy(
-                        f"{self.path}: another kb process is building this index; try again shortly"
+                        f"{self.path}: another kb process{who} is writing this index; try again shortly"
                     ) from None
                 time.sleep(0.1)
+                continue
+            if not _same_file(fd, self.path):  # replaced while we waited: lock the new one
+                os.close(fd)
+                continue
+            try:  # who holds it, for a stale-lock check; best effort (a full disk refuses even this)
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            except OSError:
+                pass
+            self.fd = fd
+            _HELD_LOCKS[fd] = str(self.path)
+            return self
 
     def __exit__(self, *exc):
         import fcntl
 
-        fcntl.flock(self.fh, fcntl.LOCK_UN)
-        self.fh.close()
+        if self.nested:
+            return
+        fd, self.fd = self.fd, None
+        _HELD_LOCKS.pop(fd, None)
+        try:
+            os.ftruncate(fd, 0)
+        except OSError:
+            pass
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _unplant(path: Path) -> None:
+    """Remove a link, FIFO or device found where kb keeps one of its own files (the link
+    itself, never what it points to); a folder there is left for the error to name."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return
+    if not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
+        path.unlink(missing_ok=True)
+
+
+def _lock_pid(fd: int) -> int | None:
+    try:
+        raw = os.pread(fd, 32, 0).strip()
+        return int(raw) if raw.isdigit() else None
+    except (OSError, ValueError):
+        return None
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        a, b = os.fstat(fd), os.lstat(path)
+    except OSError:
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def _make_index_dir(index_dir: Path, root: Path | None) -> None:
+    """Create the index folder below its root, refusing a symlinked component (a planted
+    `index -> /elsewhere` would make kb write outside the knowledge base)."""
+    if root is None or root not in index_dir.parents:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        if index_dir.is_symlink():
+            raise safeio.UnsafePath(
+                f"{index_dir}: is a symbolic link; kb writes its index only into a real folder (remove the link)"
+            )
+        return
+    safeio.make_dirs(index_dir, root)
+
+
+def _index_root(home: Home) -> Path | None:
+    """The folder below which the index folder must be real: the knowledge base, or the cache."""
+    if home.root in home.index_dir.parents:
+        return home.root
+    return None
+
+
+# -- building ---------------------------------------------------------------------------------
 
 
 def build(home: Home, progress: Progress | None = None, procs: int | None = None) -> tuple[Opened, int]:
     """Validate the whole corpus and build a new generation; swap it in only when complete."""
-    corpus = corpus_mod.load(home.corpus_dir)
-    signature = analyzer_signature(corpus.dictionary)
-    with _Lock(home.index_dir):
-        return _build_locked(home, corpus, signature, progress, procs)
+    with _Lock(home.index_dir, _index_root(home)):
+        return _build_locked(home, progress, procs)
 
 
-def _build_locked(home: Home, corpus, signature: dict, progress, procs) -> tuple[Opened, int]:
+def _build_locked(home: Home, progress, procs, fresh_segdict: bool = False) -> tuple[Opened, int]:
     from whoosh.index import create_in
 
     _patch_whoosh()
     index_dir = home.index_dir
-    index_dir.mkdir(parents=True, exist_ok=True)
+    stats = _stat_files(home.corpus_dir)  # before reading: what the manifest records
+    config = _config_state(home.corpus_dir)
+    corpus = corpus_mod.load(home.corpus_dir)
+    signature = analyzer_signature(corpus.dictionary)
+    previous, _ = _current(index_dir)
+    _prune(index_dir, keep={previous.name} if previous else set())  # leftovers first: room on a full disk
     gen = index_dir / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     gen.mkdir()
     try:
+        safeio.create_new(gen / BUILDING, f"{os.getpid()}\n")
+        _fault("build:started")
+        db = frequency_db(index_dir, dictionary_hash(corpus.dictionary))
+        if fresh_segdict or not _segdict_ok(db):
+            db.unlink(missing_ok=True)  # the link itself if one was planted; written again below
         seg = indexing_segmenter(index_dir, corpus.dictionary)
         ix = create_in(str(gen), schema(corpus.dictionary))
         n = len(corpus.records)
         if procs is None:
             procs = min(os.cpu_count() or 1, 4) if n >= 2000 else 1
         kwargs = {"procs": procs, "limitmb": 256, "multisegment": True} if procs > 1 else {"limitmb": 256}
-        writer = ix.writer(**kwargs)
+        if procs > 1:
+            _BUILD_PARENT[:] = [os.getpid()]
         try:
-            for i, rec in enumerate(corpus.records, 1):
-                writer.add_document(**document(rec))
-                if progress and (i % 200 == 0 or i == n):
-                    progress(i, n)
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        stats = _stat_files(home.corpus_dir)
+            writer = ix.writer(**kwargs)
+            try:
+                for i, rec in enumerate(corpus.records, 1):
+                    writer.add_document(**document(rec))
+                    if progress and (i % 200 == 0 or i == n):
+                        progress(i, n)
+                    if i == n // 2:
+                        _fault("build:documents")
+                _fault("build:before-commit")
+                writer.commit()
+            except BaseException:
+                _stop_writer(writer)
+                raise
+        finally:
+            _BUILD_PARENT.clear()
+        _fault("build:after-commit")
         manifest = Manifest(
             analyzer=signature,
             files={r.path: _entry(home, r.path, stats[r.path], r) for r in corpus.records if r.path in stats},
-            config=_config_state(home.corpus_dir),
+            config=_recheck_config(home.corpus_dir, config),
+            store=_store_state(gen),
         )
         manifest.write(gen / "manifest.json")
-        tmp = index_dir / f"CURRENT.tmp{os.getpid()}"
-        tmp.write_text(gen.name, encoding="utf-8")
-        os.replace(tmp, index_dir / "CURRENT")
+        safeio.write_atomic(gen / COMPLETE, "")
+        _fault("build:before-current")
+        _history_add(index_dir, previous.name if previous else None)
+        safeio.write_atomic(index_dir / "CURRENT", gen.name)
+        _fault("build:after-current")
     except BaseException:
         shutil.rmtree(gen, ignore_errors=True)
         raise
-    _prune(index_dir, keep=gen.name)
+    _prune(index_dir, keep={gen.name} | ({previous.name} if previous else set()))
     return Opened(gen, manifest, seg), len(corpus.records)
 
 
-def _prune(index_dir: Path, keep: str) -> None:
-    """Remove old generations, keeping the newest previous one for readers still open on it."""
-    gens = sorted(
-        (p for p in index_dir.iterdir() if p.is_dir() and p.name.startswith("gen-")), key=lambda p: p.stat().st_mtime
-    )
-    old = [p for p in gens if p.name != keep]
-    for p in old[:-1]:
-        shutil.rmtree(p, ignore_errors=True)
+def _stop_writer(writer) -> None:
+    """Cancel a Whoosh writer; for a multi-process one also end its workers (they ignore
+    Ctrl-C and would otherwise wait on their queue for ever, keeping the process alive)."""
+    tasks = list(getattr(writer, "tasks", ()))
+    for t in tasks:
+        try:
+            t.terminate()
+        except (OSError, AttributeError):
+            pass
+    for t in tasks:
+        try:
+            t.join(5)
+        except (OSError, AssertionError, AttributeError):
+            pass
+    for q in (getattr(writer, "jobqueue", None), getattr(writer, "resultqueue", None)):
+        if q is not None:
+            q.cancel_join_thread()
+    try:
+        writer.cancel()
+    except Exception:  # noqa: BLE001 — the generation folder is removed anyway
+        pass
+
+
+def _recheck_config(corpus_dir: Path, before: dict[str, list]) -> dict[str, list]:
+    """The config state read before the build, with the hash emptied for a file that changed
+    while the build read it (the next run then rebuilds)."""
+    now = _config_state(corpus_dir, before)
+    return {k: (v if now.get(k) == v else [*v[:4], ""] if v else []) for k, v in before.items()}
+
+
+def _history(index_dir: Path) -> list[str]:
+    try:
+        text = safeio.read_text(index_dir / "HISTORY", 64 * 1024, what="the index history", follow=False)
+    except (OSError, UnicodeDecodeError, KbError):
+        return []
+    return [n for n in text.split() if GEN_RE.fullmatch(n)]
+
+
+def _history_add(index_dir: Path, name: str | None) -> None:
+    if not name:
+        return
+    names = [n for n in _history(index_dir) if n != name] + [name]
+    safeio.write_atomic(index_dir / "HISTORY", "\n".join(names[-HISTORY_KEEP:]) + "\n")
+
+
+def _segdict_ok(db: Path) -> bool:
+    """The SQLite dictionary exists, is a regular file and answers (a garbled one does not)."""
+    try:
+        if not stat.S_ISREG(os.lstat(db).st_mode):
+            return False
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            total = con.execute("SELECT f FROM meta WHERE k = 'total'").fetchone()
+            n = con.execute("SELECT count(*) FROM freq").fetchone()
+        finally:
+            con.close()
+        return bool(total and total[0] and n and n[0])
+    except (OSError, sqlite3.Error):
+        return False
+
+
+def _fast_segmenter(index_dir: Path, dictionary: tuple[str, ...]) -> Segmenter:
+    """The segmenter for queries (kb.analysis.query_segmenter), after making sure its SQLite
+    dictionary is whole: a garbled or emptied one is written again (under the lock)."""
+    db = frequency_db(index_dir, dictionary_hash(dictionary))
+    if not _segdict_ok(db):
+        with _Lock(index_dir):
+            if not _segdict_ok(db):
+                db.unlink(missing_ok=True)
+    try:
+        return query_segmenter(index_dir, dictionary)
+    except sqlite3.Error:  # damaged between the check and the read
+        with _Lock(index_dir):
+            db.unlink(missing_ok=True)
+        return query_segmenter(index_dir, dictionary)
+
+
+def _prune(index_dir: Path, keep: set[str]) -> None:
+    """Remove generations no reader needs: only folders kb completed, or that a build of a
+    process now dead left behind; never one in `keep` (the live one and the one it replaced),
+    and never anything else. Runs under the build lock. Segment dictionaries no generation
+    uses go too, as do temporaries left by a dead process."""
+    live, _ = _current(index_dir)
+    keep = set(keep) | ({live.name} if live else set())
+    hist = _history(index_dir)
+    if hist:
+        keep.add(hist[-1])  # the generation the live one replaced: a search may still read it
+    for p in index_dir.iterdir():
+        if not GEN_RE.fullmatch(p.name) or p.name in keep or p.is_symlink() or not p.is_dir():
+            continue
+        if (p / COMPLETE).is_file() or _abandoned(p):
+            shutil.rmtree(p, ignore_errors=True)
     used = set()
     for p in index_dir.iterdir():
-        m = Manifest.read(p / "manifest.json") if p.is_dir() else None
+        m = Manifest.read(p / "manifest.json") if p.is_dir() and not p.is_symlink() else None
         if m:
             used.add(frequency_db(index_dir, m.analyzer.get("dictionary", "")).name)
     for p in index_dir.glob("segdict-*.sqlite"):
-        if p.name not in used:
+        if p.name not in used and not p.is_symlink():
             p.unlink(missing_ok=True)
+    for p in index_dir.glob(".*.tmp"):  # safeio and segdict temporaries of a killed process
+        if p.is_file() and not p.is_symlink() and time.time() - p.lstat().st_mtime > 60:
+            p.unlink(missing_ok=True)
+
+
+def _abandoned(gen: Path) -> bool:
+    """A generation whose builder (pid in its `.kb-building`) no longer runs."""
+    try:
+        raw = safeio.read_text(gen / BUILDING, 64, what="a build marker", follow=False).strip()
+    except (OSError, UnicodeDecodeError, KbError):
+        return False
+    return raw.isdigit() and not _alive(int(raw))
 
 
 def update(home: Home, opened: Opened, change: Change, stats: dict[str, os.stat_result]) -> Opened:
     """Re-index only the changed records in the live generation; validate them first."""
+    with _Lock(home.index_dir, _index_root(home)):
+        return _update_locked(home, opened, change, stats)
+
+
+def _update_locked(home: Home, opened: Opened, change: Change, stats: dict[str, os.stat_result]) -> Opened:
     base = home.corpus_dir.parent
     manifest = opened.manifest
     paths = [base / rel for rel in change.added + change.changed]
@@ -470,26 +893,33 @@ def update(home: Home, opened: Opened, change: Change, stats: dict[str, os.stat_
         raise CorpusError(problems)
     from whoosh.writing import LockError
 
-    with _Lock(home.index_dir):
-        ix = opened.open()
-        try:
-            writer = ix.writer(timeout=5.0)
-        except LockError:
-            raise IndexBusy(f"{opened.path}: the index is locked by another kb process; try again shortly") from None
-        try:
-            for rel in change.removed + change.changed:
-                writer.delete_by_term("id", manifest.files[rel][3])
-            for rec in records:
-                writer.update_document(**document(rec))
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        files = {k: v for k, v in manifest.files.items() if k not in change.removed}
+    ix = opened.open()
+    try:
+        writer = ix.writer(timeout=5.0, _lk=False)  # build.lock already excludes every other writer
+    except LockError:
+        raise IndexBusy(f"{opened.path}: the index is locked by another kb process; try again shortly") from None
+    except BaseException:
+        _drop_unlisted(opened.path, manifest)
+        raise
+    try:
+        for rel in change.removed + change.changed:
+            writer.delete_by_term("id", manifest.files[rel][3])
         for rec in records:
-            files[rec.path] = _entry(home, rec.path, stats[rec.path], rec)
-        new = Manifest(manifest.schema, manifest.analyzer, files, manifest.config)
-        new.write(opened.path / "manifest.json")
+            writer.update_document(**document(rec))
+        writer.commit()
+    except BaseException:
+        try:
+            writer.cancel()
+        except Exception:  # noqa: BLE001 — a full disk fails the cancel too; the files go below
+            pass
+        _drop_unlisted(opened.path, manifest)
+        raise
+    _fault("update:after-commit")
+    files = {k: v for k, v in manifest.files.items() if k not in change.removed}
+    for rec in records:
+        files[rec.path] = _entry(home, rec.path, stats[rec.path], rec)
+    new = Manifest(manifest.schema, manifest.analyzer, files, manifest.config, _store_state(opened.path))
+    new.write(opened.path / "manifest.json")
     parts = [
         f"{len(names)} {label}"
         for names, label in ((change.added, "added"), (change.changed, "changed"), (change.removed, "removed"))
@@ -498,35 +928,105 @@ def update(home: Home, opened: Opened, change: Change, stats: dict[str, os.stat_
     return Opened(opened.path, new, opened.segmenter, f"index updated: re-indexed {', '.join(parts)}")
 
 
+def _drop_unlisted(gen: Path, manifest: Manifest) -> None:
+    """After a failed update (under the lock): remove what the failed commit left in the live
+    generation (partial segments, Whoosh's scratch folder), keeping every file the manifest lists."""
+    if not manifest.store:
+        return
+    for e in os.scandir(gen):
+        if e.name in manifest.store or e.name in _OWN_FILES or "LOCK" in e.name.upper():
+            continue
+        if e.is_dir(follow_symlinks=False):
+            shutil.rmtree(e.path, ignore_errors=True)
+        else:
+            Path(e.path).unlink(missing_ok=True)
+
+
+# -- opening ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _State:
+    gen: Path | None
+    manifest: Manifest | None
+    change: Change
+    stats: dict
+    damage: str | None
+
+
+def _inspect(home: Home, signature: dict) -> _State:
+    gen, bad = _current(home.index_dir)
+    manifest = Manifest.read(gen / "manifest.json") if gen else None
+    damage = bad or (_damage(gen, manifest) if gen else None)
+    if damage:
+        gen, manifest = None, None
+    change, stats = diff(home, manifest, signature)
+    return _State(gen, manifest, change, stats, damage)
+
+
 def ensure(home: Home, rebuild: bool = False, progress: Progress | None = None) -> Opened:
     """Open the live index, building or refreshing it first when the corpus changed.
 
-    When the corpus has errors and an older index exists, that index is used and the notice
-    says so; without any index the CorpusError is raised."""
-    gen = None if rebuild else _current(home.index_dir)
-    manifest = Manifest.read(gen / "manifest.json") if gen else None
+    A damaged index (CURRENT naming no complete generation of this index, a segment file
+    missing, truncated or rewritten, a garbled dictionary database) is rebuilt, with a
+    one-line notice. When the corpus has errors, or the index cannot be written (a full
+    disk), and an older index exists, that index is used and the notice says so; without
+    any index the error is raised."""
     dictionary = corpus_mod.read_config(home.corpus_dir)[2]
     signature = analyzer_signature(dictionary)
-    change, stats = diff(home, manifest, signature)
-    if rebuild:
-        change = Change(rebuild="asked to rebuild")
-    if change.empty:
-        return Opened(gen, manifest, query_segmenter(home.index_dir, dictionary))
+    state = None
+    if not rebuild:
+        state = _inspect(home, signature)
+        if state.change.empty and not state.damage:
+            return Opened(state.gen, state.manifest, _fast_segmenter(home.index_dir, dictionary))
+    fallback = state
     try:
-        if change.rebuild:  # also when there is no index yet (diff says so)
-            opened, n = build(home, progress)
-            why = change.rebuild
-            return Opened(opened.path, opened.manifest, opened.segmenter, f"index built: {n} records ({why})")
-        return update(home, Opened(gen, manifest, query_segmenter(home.index_dir, dictionary)), change, stats)
+        with _Lock(home.index_dir, _index_root(home)):
+            if not rebuild:
+                # Again under the lock: another process may have done the work meanwhile, and
+                # an index caught half-way through someone's update is not damaged.
+                state = fallback = _inspect(home, signature)
+                if state.change.empty and not state.damage:
+                    return Opened(state.gen, state.manifest, _fast_segmenter(home.index_dir, dictionary))
+            if rebuild or state.change.rebuild or state.damage:
+                opened, n = _build_locked(home, progress, None, fresh_segdict=rebuild or bool(state.damage))
+                if rebuild:
+                    why = "asked to rebuild"
+                elif state.damage:
+                    why = f"the index was damaged: {state.damage}"
+                else:
+                    why = state.change.rebuild
+                return Opened(opened.path, opened.manifest, opened.segmenter, f"index built: {n} records ({why})")
+            live = Opened(state.gen, state.manifest, _fast_segmenter(home.index_dir, dictionary))
+            return _update_locked(home, live, state.change, state.stats)
     except CorpusError as e:
-        if gen is None or rebuild:
+        if fallback is None or fallback.gen is None:
             raise
         # The old index may have been built with another dictionary: then queries use the
         # analyzer stored in it (Opened.segmenter None), never the new dictionary.
-        same = manifest.analyzer.get("dictionary") == dictionary_hash(dictionary)
-        seg = query_segmenter(home.index_dir, dictionary) if same else None
-        return Opened(gen, manifest, seg, f"warning: the corpus has errors, so the index was not updated: {e}")
-    except OSError as e:
-        raise KbError(
-            f"{home.index_dir}: cannot write the index: {e.strerror or e} (check free space and permissions)"
-        ) from None
+        return _fallback(
+            home, fallback, dictionary, f"warning: the corpus has errors, so the index was not updated: {e}"
+        )
+    except (OSError, sqlite3.Error) as e:
+        why = getattr(e, "strerror", None) or str(e)
+        if getattr(e, "errno", None) in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)) or "full" in str(e):
+            why = "the disk is full"
+        if fallback is not None and fallback.gen is not None:
+            return _fallback(
+                home,
+                fallback,
+                dictionary,
+                f"warning: the index could not be updated ({why}); answered from the last good index, which may miss recent edits",
+            )
+        raise KbError(f"{home.index_dir}: cannot write the index: {why} (check free space and permissions)") from None
+
+
+def _fallback(home: Home, state: _State, dictionary: tuple[str, ...], notice: str) -> Opened:
+    same = state.manifest.analyzer.get("dictionary") == dictionary_hash(dictionary)
+    seg = None
+    if same:
+        try:
+            seg = _fast_segmenter(home.index_dir, dictionary)
+        except (OSError, KbError):
+            seg = None
+    return Opened(state.gen, state.manifest, seg, notice, degraded=True)

@@ -60,7 +60,9 @@ def _human(n: int) -> str:
 # -- writing --------------------------------------------------------------------------------
 
 
-def write_atomic(path: str | os.PathLike, data: bytes | str, *, encoding: str = "utf-8", fsync: bool = True) -> None:
+def write_atomic(
+    path: str | os.PathLike, data: bytes | str, *, encoding: str = "utf-8", fsync: bool = True, mode: int = 0o644
+) -> None:
     """Replace `path` with `data` atomically: a temporary file in the same folder (created with
     O_EXCL|O_NOFOLLOW under an unpredictable name), fsynced, then renamed over `path`. A link at
     `path` is replaced, never followed; a folder at `path` is an error. Temporaries are removed
@@ -77,6 +79,7 @@ def write_atomic(path: str | os.PathLike, data: bytes | str, *, encoding: str = 
         raise UnsafePath(f"{path}: is a folder where kb writes a file (remove or rename it)")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
             fh.flush()
