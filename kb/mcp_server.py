@@ -101,7 +101,8 @@ provenance.disputed is true mention the dispute (归属存疑) wherever the quot
 
 VERIFY_DOC = """\
 Check a sentence before quoting it: is it a verbatim quotation in the knowledge base, and whose,
-when, and is it disputed? The text is compared with every recorded quotation, ignoring white
+when, and is it disputed? The text is compared with every recorded quotation and every article
+of the laws and policies whose full text kb holds (form "text", with provision), ignoring white
 space and full/half-width punctuation (，= , and “” = ""); an ellipsis (… …… ...) marks an
 omission, each part must then be verbatim and in order. Returns {verbatim, verdict (verbatim,
 near_miss, in_source, not_found), message (one line, Chinese), disputed, elided, total, matches:

@@ -1,7 +1,8 @@
 """Is this text a verbatim quotation in the corpus? Whose, when, which record, and is it disputed?
 
 A writer (or a writer's AI assistant) checks a sentence before quoting it. The text is
-compared with every recorded quotation (`quotes[].text`, a statistic's `quote`) the way
+compared with every recorded quotation (`quotes[].text`, a statistic's `quote`) and every
+article or item of a policy's full text (`text_file`, form `text`) the way
 `kb check` compares quotations with their source: white space ignored, and here also
 full-width and half-width punctuation folded alike (`，` = `,`, `：` = `:`, “ ” = "), because
 the chapter's PDF text has half-width commas where a writer types full-width ones. An
@@ -20,11 +21,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from kb import doctexts
 from kb.corpus import Corpus
 from kb.errors import QueryError
 from kb.records import FORM_ZH, Record
 from kb.text import fold
 
+TEXT = "text"  # the form of a policy's own text (an article of a law), beside direct and reported
+FORMS_ZH = {**FORM_ZH, TEXT: "文件原文"}
 MAX_CHARS = 2000  # a quotation to verify, not a chapter
 MIN_CHARS = 2  # fewer characters (after punctuation) would match anywhere
 NEAR = 0.5  # similarity from which a quotation is offered as the closest
@@ -86,6 +90,11 @@ class _Unit:
     norm: str
     where: tuple[int, ...]
     loose: str  # normalized with character variants folded too, for near misses
+    provision: tuple[str, str] | None = None  # (key, label) of a policy text's article or item
+
+    @property
+    def key(self) -> tuple:
+        return (self.record.id, self.provision[0] if self.provision else self.indexes)
 
 
 class QuoteIndex:
@@ -103,16 +112,21 @@ class QuoteIndex:
                 # matched whole: the first part ends without a sentence mark, the next goes on.
                 if i + 1 < len(quotes) and quotes[i + 1].form == q.form and not q.text.rstrip().endswith(_ENDS):
                     self._add(rec, (i, i + 1), q.text + quotes[i + 1].text, q.form)
+            # A policy's full text (`text_file`): each article or item is quotable as the
+            # document's own words.
+            parsed = doctexts.parsed_of(corpus.root, rec) if rec.kind == "policy" else None
+            for prov in parsed.provisions if parsed else ():
+                self._add(rec, (), prov.text, TEXT, (prov.key, prov.label))
         self.bigrams: dict[str, set[int]] = {}
         for n, unit in enumerate(self.units):
             for bg in _bigrams(unit.loose):
                 self.bigrams.setdefault(bg, set()).add(n)
         self._sources: dict[str, str] | None = None
 
-    def _add(self, rec: Record, indexes: tuple[int, ...], text: str, form: str) -> None:
+    def _add(self, rec: Record, indexes: tuple[int, ...], text: str, form: str, provision=None) -> None:
         norm, where = _normalize(text)
         loose, _ = _normalize(text, variants=True)
-        self.units.append(_Unit(rec, indexes, text, form, norm, tuple(where), loose))
+        self.units.append(_Unit(rec, indexes, text, form, norm, tuple(where), loose, provision))
 
     def sources(self) -> dict[str, str]:
         """The normalized full texts of the corpus's `source` records (read once)."""
@@ -139,13 +153,14 @@ class QuoteMatch:
 
     record: Record
     indexes: tuple[int, ...]
-    quote: str  # the whole quotation as recorded
-    form: str  # direct | reported
+    quote: str  # the whole quotation as recorded (or the article of a policy's text)
+    form: str  # direct | reported | text (a policy's own text)
     excerpt: str  # the corpus's own wording of the part that matched ("……" where the text omits)
     similarity: float  # 1.0 for a verbatim match
     disputes: tuple[dict, ...]  # disputed checks that bear on this quotation
     checks: tuple[dict, ...]  # the record's other checks (what other sources say)
     record_disputed: bool  # the record has a disputed check, whether or not about this quotation
+    provision: tuple[str, str] | None = None  # (key, label) when the words are a policy text's article
 
     def to_json(self) -> dict[str, Any]:
         rec = self.record
@@ -163,7 +178,10 @@ class QuoteMatch:
             "title": rec.title,
             "quote_index": list(self.indexes),
             "form": self.form,
-            "form_zh": FORM_ZH.get(self.form, self.form),
+            "form_zh": FORMS_ZH.get(self.form, self.form),
+            "provision": {"key": self.provision[0], "label": self.provision[1], "ref": f"{rec.id}#{self.provision[0]}"}
+            if self.provision
+            else None,
             "quote": self.quote,
             "excerpt": self.excerpt,
             "similarity": round(self.similarity, 3),
@@ -206,7 +224,8 @@ class QuoteCheck:
             rec = first.record
             who = first.to_json()["speaker"] or "、".join(rec.people) or "本章"
             more = f"(共{self.total}处,最早一处)" if self.total > 1 else ""
-            line = f"是语料中的原文{more}:{rec.date_zh} {who} · {rec.headline}({FORM_ZH.get(first.form, first.form)};id: {rec.id})"
+            form = _form_zh(first)
+            line = f"是语料中的原文{more}:{rec.date_zh} {who} · {rec.headline}({form};id: {rec.id})"
             if self.elided:
                 line += ";文中省略处以……标出"
             if self.disputed:
@@ -220,7 +239,7 @@ class QuoteCheck:
         if self.closest:
             best = self.closest[0]
             return (
-                f"不是语料中的原文(NOT verbatim);最接近的是 {best.record.id} 的{FORM_ZH.get(best.form, best.form)}"
+                f"不是语料中的原文(NOT verbatim);最接近的是 {best.record.id} 的{_form_zh(best)}"
                 f"(相似度 {best.similarity:.2f}),原文为:{best.excerpt}"
                 + (";该引语归属存疑,引用时须说明" if best.disputes else "")
             )
@@ -239,6 +258,12 @@ class QuoteCheck:
             "closest": [m.to_json() for m in self.closest],
             "in_sources": list(self.in_sources),
         }
+
+
+def _form_zh(m: QuoteMatch) -> str:
+    """直接引语, 转述, or 文件原文 第四十五条."""
+    form = FORMS_ZH.get(m.form, m.form)
+    return f"{form} {m.provision[1]}" if m.provision else form
 
 
 def verify_quote(corpus: Corpus, text: str, index: QuoteIndex | None = None) -> QuoteCheck:
@@ -331,7 +356,9 @@ def _match(unit: _Unit, excerpt: str, similarity: float) -> QuoteMatch:
     rec = unit.record
     disputes, checks = _checks_for(rec, unit)
     record_disputed = any(c.get("status") == "disputed" for c in rec.get("checked", []))
-    return QuoteMatch(rec, unit.indexes, unit.text, unit.form, excerpt, similarity, disputes, checks, record_disputed)
+    return QuoteMatch(
+        rec, unit.indexes, unit.text, unit.form, excerpt, similarity, disputes, checks, record_disputed, unit.provision
+    )
 
 
 def _closest(index: QuoteIndex, text: str) -> tuple[QuoteMatch, ...]:
@@ -362,12 +389,13 @@ def _closest(index: QuoteIndex, text: str) -> tuple[QuoteMatch, ...]:
             scored.append((score, n, start, end))
     scored.sort(key=lambda s: -s[0])
     out: list[QuoteMatch] = []
-    taken: set[tuple[str, int]] = set()
+    taken: set = set()
     for score, n, start, end in scored:
         unit = index.units[n]
-        if any((unit.record.id, i) in taken for i in unit.indexes):
+        parts = {(unit.record.id, i) for i in unit.indexes} or {unit.key}
+        if parts & taken:
             continue
-        taken.update((unit.record.id, i) for i in unit.indexes)
+        taken |= parts
         # The stretch of the quotation that corresponds to the text, in the corpus's own wording.
         out.append(_match(unit, _excerpt(unit, _keep_end(unit.loose, [(start, end)], last)), score))
         if len(out) == CLOSEST:

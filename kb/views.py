@@ -575,7 +575,8 @@ def verify_quote_text(check) -> str:
         head = f"{d['date_zh']} {who} · {m.record.headline}"
         if not check.verbatim:
             head = f"相似度 {m.similarity:.2f} · {head}"
-        lines += ["", f"{n}. {head}", f"   {FORM_ZH.get(m.form, m.form)}:{d['excerpt']}"]
+        form = d["form_zh"] + (f" {d['provision']['label']}" if d["provision"] else "")
+        lines += ["", f"{n}. {head}", f"   {form}:{d['excerpt']}"]
         for c in m.disputes:
             lines.append(f"   {STATUS['disputed']}:{_plain(c.get('value'))}(依据:{_plain(c.get('evidence'))})")
         if m.record_disputed and not m.disputes:

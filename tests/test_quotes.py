@@ -49,15 +49,34 @@ def test_full_width_punctuation_and_line_breaks_are_folded(bundled, index):
 
 
 def test_every_record_holding_the_words_earliest_first(bundled, index):
-    # grep -l 面向世界科技前沿、面向经济主战场、面向国家重大需求、面向人民生命健康 corpus/*/*.yaml
+    # grep -l 面向世界科技前沿、面向经济主战场、面向国家重大需求、面向人民生命健康 corpus/*/*.yaml corpus/policies/*.md
     r = check(bundled, index, "面向世界科技前沿、面向经济主战场、面向国家重大需求、面向人民生命健康")
-    assert [m.record.id for m in r.matches] == [
-        "2020-09-11-xi-scientists-symposium",
-        "2020-10-29-fifth-plenum-14th-fyp-proposals",
-        "2021-05-28-xi-academicians-conference",
+    assert [(m.record.id, m.form) for m in r.matches] == [
+        ("2020-09-11-xi-scientists-symposium", "reported"),
+        ("2020-10-29-fifth-plenum-14th-fyp-proposals", "reported"),
+        ("2021-05-28-xi-academicians-conference", "reported"),
+        ("2021-12-24-law-sci-tech-progress", "text"),  # law-sci-tech-progress-2021.md, 第三条
     ]
-    assert r.total == 3
-    assert r.message.startswith("是语料中的原文(共3处,最早一处):2020年9月11日 习近平")
+    assert r.matches[3].provision == ("3", "第三条")
+    assert r.total == 4
+    assert r.message.startswith("是语料中的原文(共4处,最早一处):2020年9月11日 习近平")
+
+
+def test_an_article_of_a_law_text(bundled, index):
+    # corpus/policies/law-tech-transfer-2015.md line 17, typed with a half-width comma
+    r = check(bundled, index, "科技成果转化活动应当有利于加快实施创新驱动发展战略,促进科技与经济的结合")
+    [m] = r.matches
+    assert (m.record.id, m.form, m.provision) == ("2015-08-29-law-promoting-tech-transfer", "text", ("3", "第三条"))
+    assert (
+        m.excerpt == "科技成果转化活动应当有利于加快实施创新驱动发展战略，促进科技与经济的结合"
+    )  # the law's full-width comma
+    data = m.to_json()
+    assert data["provision"] == {"key": "3", "label": "第三条", "ref": "2015-08-29-law-promoting-tech-transfer#3"}
+    assert data["speaker"] is None and data["people"] == ["全国人民代表大会常务委员会"]
+    assert "(文件原文 第三条;id: 2015-08-29-law-promoting-tech-transfer)" in r.message
+    # a word left out of the article: a near miss pointing at it
+    r = check(bundled, index, "科技成果转化活动应当有利于实施创新驱动发展战略,促进科技与经济的结合")
+    assert r.verdict == "near_miss" and r.closest[0].provision == ("3", "第三条")
 
 
 def test_disputed_sentence_is_verbatim_and_flagged(bundled, index):
