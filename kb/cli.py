@@ -27,6 +27,7 @@ COMMANDS = {
     "import": ("kb.commands.import_", "import_cmd", "Clean a PDF-extracted chapter and draft records."),
     "init": ("kb.commands.init", "init", "Start a new knowledge base in DIR."),
     "mcp": ("kb.commands.mcp", "mcp", "Serve the knowledge base to an AI assistant over MCP (stdio)."),
+    "serve": ("kb.commands.serve", "serve", "Web pages for search, timeline, records and citations (local)."),
 }
 
 
