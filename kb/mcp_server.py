@@ -73,7 +73,10 @@ rendering, not the speaker's exact words), summary (our own summary, never a quo
 source {record, section}, notes, checked [{field, status (confirmed, refined, differs, disputed,
 unconfirmed), source_says, value, evidence, detail}] — plus disputed (true when another source
 contradicts the record), disputes (those checks), related records, source_record and citation
-(the GB/T 7714 entry). Use it before quoting or describing a record: quote only quotes[].text,
+(the GB/T 7714 entry). For a law or policy whose full text kb holds, `<id>#<article>` (e.g.
+2015-08-29-law-promoting-tech-transfer#45 or #第四十五条; an opinion's items #3.2) returns that
+one provision: {id, kind "provision", label, division, text (verbatim), document, citation}.
+Use it before quoting or describing a record: quote only quotes[].text or a provision's text,
 verbatim and with its form, and when disputed is true say that the attribution or fact is
 disputed and why (disputes[].value, evidence). An unknown id is an error naming the closest ids."""
 
@@ -240,7 +243,8 @@ def build_server(base: KnowledgeBase) -> KbServer:
     @server.tool(description=SHOW_DOC, annotations=READ_ONLY)
     def show(
         id: Annotated[
-            str, Field(description="A record id, e.g. 2018-05-28-xi-academicians-conference.", max_length=200)
+            str,
+            Field(description="A record id, or <policy id>#<article> for one article of its text.", max_length=200),
         ],
     ) -> dict[str, Any]:
         return shown_json(base, id)
@@ -306,7 +310,9 @@ def build_server(base: KnowledgeBase) -> KbServer:
 
 def shown_json(base: KnowledgeBase, record_id: str) -> dict[str, Any]:
     """What the show tool and the record resource return: the record as written, its disputes,
-    source, related records and GB/T 7714 entry."""
+    source, related records and GB/T 7714 entry; for `<policy-id>#<key>`, one provision."""
+    if "#" in record_id:
+        return provision_json(base, record_id)
     shown = base.show(record_id)
     rec = shown.record
     out = rec.to_json()
@@ -321,6 +327,58 @@ def shown_json(base: KnowledgeBase, record_id: str) -> dict[str, Any]:
     except KbError:
         out["citation"] = None
     return out
+
+
+def provision_json(base: KnowledgeBase, ref: str) -> dict[str, Any]:
+    """One article (条) or item of a policy's full text: `2015-08-29-law-promoting-tech-transfer#45`
+    (or `#第四十五条`; an opinion's items as `#3.2`), verbatim, with its document and citation."""
+    from kb import doctexts
+    from kb.provisions import cn_to_int
+
+    doc_id, _, key = ref.partition("#")
+    rec = base.show(doc_id.strip()).record
+    parsed = doctexts.parsed_of(base.corpus.root, rec)
+    if parsed is None or not parsed.provisions:
+        raise NotFound(f"{rec.id} has no full text in this knowledge base (show {rec.id} for the record)")
+    key = key.strip()
+    if key.startswith("第") and key.endswith("条"):
+        with contextlib.suppress(ValueError):
+            key = str(cn_to_int(key[1:-1]))
+    prov = parsed.get(key)
+    if prov is None:
+        first, last = parsed.provisions[0], parsed.provisions[-1]
+        raise NotFound(
+            f"no provision {key!r} in {rec.id} (its keys run {first.key} ({first.label}) to {last.key} ({last.label}))"
+        )
+    disputes = [dict(c) for c in rec.get("checked", []) if c.get("status") == "disputed"]
+    try:
+        citations = base.cite([rec.id]).citations
+        citation = citations[0].text if citations else None
+    except KbError:
+        citation = None
+    return {
+        "id": f"{rec.id}#{prov.key}",
+        "kind": "provision",
+        "record": rec.id,
+        "key": prov.key,
+        "label": prov.label,
+        "division": prov.division,
+        "heading": prov.heading,
+        "text": prov.text,
+        "form": "text",
+        "document": {
+            "title": rec.title,
+            "date": rec.date_iso,
+            "date_zh": rec.date_zh,
+            "issuers": list(rec.people),
+            "doc_number": rec.get("doc_number"),
+            "validity": rec.get("validity"),
+            "text_file": rec.get("text_file"),
+        },
+        "disputed": bool(disputes),
+        "disputes": disputes,
+        "citation": citation,
+    }
 
 
 def _topics(base: KnowledgeBase) -> tuple[str, ...]:

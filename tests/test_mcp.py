@@ -200,6 +200,30 @@ def test_show_undisputed_record_and_unknown_id(server):
     assert error(server, "show", {}) == "show: id: required"
 
 
+def test_show_one_article_of_a_law(server):
+    # corpus/policies/law-tech-transfer-2015.md, line 179 and the three 项 after it, under 第四章 技术权益
+    data = ok(server, "show", {"id": "2015-08-29-law-promoting-tech-transfer#45"})
+    assert (data["id"], data["kind"], data["label"], data["division"]) == (
+        "2015-08-29-law-promoting-tech-transfer#45",
+        "provision",
+        "第四十五条",
+        "第四章 技术权益",
+    )
+    lines = data["text"].splitlines()
+    assert lines[0].startswith("第四十五条 科技成果完成单位未规定、也未与科技人员约定奖励和报酬的方式和数额的")
+    assert [line[:3] for line in lines[1:4]] == ["（一）", "（二）", "（三）"]
+    assert data["document"]["title"] == "中华人民共和国促进科技成果转化法"
+    assert data["document"]["date"] == "2015-08-29" and data["form"] == "text"
+    same = ok(server, "show", {"id": "2015-08-29-law-promoting-tech-transfer#第四十五条"})
+    assert same["text"] == data["text"]
+    assert error(server, "show", {"id": "2015-08-29-law-promoting-tech-transfer#99"}) == (
+        "show: no provision '99' in 2015-08-29-law-promoting-tech-transfer (its keys run 1 (第一条) to 52 (第五十二条))"
+    )
+    assert error(server, "show", {"id": "2016-04-21-action-plan-tech-transfer#1"}).startswith(
+        "show: 2016-04-21-action-plan-tech-transfer has no full text in this knowledge base"
+    )
+
+
 def test_record_resource(server):
     async def body(client):
         templates = await client.list_resource_templates()
