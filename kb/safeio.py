@@ -39,11 +39,20 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
-class UnsafePath(KbError):
+class PathError(KbError):
+    """A problem with one path: str() is `path: reason`; `reason` alone for `path:line:` reports."""
+
+    def __init__(self, path: str | os.PathLike, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+class UnsafePath(PathError):
     """A path kb refuses to read or write: a link, a folder leaving its root, not a regular file."""
 
 
-class TooLarge(KbError):
+class TooLarge(PathError):
     """A file larger than kb reads of its kind."""
 
 
@@ -74,9 +83,9 @@ def write_atomic(
     except FileNotFoundError:
         st = None
     except OSError as e:
-        raise UnsafePath(f"{path}: cannot be written: {_why(e)}") from None
+        raise UnsafePath(path, f"cannot be written: {_why(e)}") from None
     if st is not None and stat.S_ISDIR(st.st_mode):
-        raise UnsafePath(f"{path}: is a folder where kb writes a file (remove or rename it)")
+        raise UnsafePath(path, "is a folder where kb writes a file (remove or rename it)")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, mode)
@@ -134,10 +143,10 @@ def open_lock(path: str | os.PathLike) -> int:
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW | _NONBLOCK | _CLOEXEC, 0o644)
     except OSError as e:
-        raise UnsafePath(f"{path}: cannot open the lock file: {_why(e)} (remove it and retry)") from None
+        raise UnsafePath(path, f"cannot open the lock file: {_why(e)} (remove it and retry)") from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise UnsafePath(f"{path}: the lock file is not a regular file (remove it and retry)")
+        raise UnsafePath(path, "the lock file is not a regular file (remove it and retry)")
     return fd
 
 
@@ -150,9 +159,9 @@ def make_dirs(path: str | os.PathLike, root: str | os.PathLike) -> Path:
     try:
         rel = path.relative_to(root)
     except ValueError:
-        raise UnsafePath(f"{path}: is not inside {root}") from None
+        raise UnsafePath(path, f"is not inside {root}") from None
     if ".." in rel.parts:
-        raise UnsafePath(f"{path}: '..' is not allowed below {root}")
+        raise UnsafePath(path, f"'..' is not allowed below {root}")
     if not root.is_dir():
         root.mkdir(parents=True, exist_ok=True)
     cur = root
@@ -164,14 +173,14 @@ def make_dirs(path: str | os.PathLike, root: str | os.PathLike) -> Path:
         except FileExistsError:
             pass
         except OSError as e:
-            raise UnsafePath(f"{cur}: cannot create the folder: {_why(e)}") from None
+            raise UnsafePath(cur, f"cannot create the folder: {_why(e)}") from None
         st = os.lstat(cur)
         if stat.S_ISLNK(st.st_mode):
             raise UnsafePath(
-                f"{cur}: is a symbolic link; kb writes only into real folders inside {root} (remove the link)"
+                cur, f"is a symbolic link; kb writes only into real folders inside {root} (remove the link)"
             )
         if not stat.S_ISDIR(st.st_mode):
-            raise UnsafePath(f"{cur}: is not a folder (remove or rename it)")
+            raise UnsafePath(cur, "is not a folder (remove or rename it)")
     return path
 
 
@@ -189,7 +198,7 @@ def read_bytes(path: str | os.PathLike, cap: int, *, what: str = "file", follow:
         fd = os.open(path, flags)
     except OSError as e:
         if e.errno == errno.ELOOP:
-            raise UnsafePath(f"{path}: cannot be read: {_why(e)}") from None
+            raise UnsafePath(path, f"cannot be read: {_why(e)}") from None
         raise
     try:
         st = os.fstat(fd)
@@ -201,9 +210,9 @@ def read_bytes(path: str | os.PathLike, cap: int, *, what: str = "file", follow:
                 if stat.S_ISFIFO(st.st_mode)
                 else "not a regular file"
             )
-            raise UnsafePath(f"{path}: is {kind}; kb reads only regular files as {what}")
+            raise UnsafePath(path, f"is {kind}; kb reads only regular files as {what}")
         if st.st_size > cap:
-            raise TooLarge(f"{path}: {what} is {_human(st.st_size)}, more than the {_human(cap)} kb reads")
+            raise TooLarge(path, f"{what} is {_human(st.st_size)}, more than the {_human(cap)} kb reads")
         chunks = []
         got = 0
         while got <= cap:
@@ -213,7 +222,7 @@ def read_bytes(path: str | os.PathLike, cap: int, *, what: str = "file", follow:
             chunks.append(chunk)
             got += len(chunk)
         if got > cap:
-            raise TooLarge(f"{path}: {what} is more than the {_human(cap)} kb reads")
+            raise TooLarge(path, f"{what} is more than the {_human(cap)} kb reads")
         return b"".join(chunks)
     finally:
         os.close(fd)
@@ -236,9 +245,9 @@ def inside(root: str | os.PathLike, path: str | os.PathLike) -> Path:
     try:
         real = Path(path).resolve()
     except (OSError, RuntimeError) as e:  # a link loop
-        raise UnsafePath(f"{path}: cannot be resolved: {e}") from None
+        raise UnsafePath(path, f"cannot be resolved: {e}") from None
     if real != root_r and root_r not in real.parents:
-        raise UnsafePath(f"{path}: leads outside {root} (to {real}); kb reads only files inside the knowledge base")
+        raise UnsafePath(path, f"leads outside {root} (to {real}); kb reads only files inside the knowledge base")
     return real
 
 
@@ -246,9 +255,9 @@ def resolve_inside(root: str | os.PathLike, base: str | os.PathLike, name: str) 
     """A path a record names (`name`, relative to folder `base`) resolved inside `root`:
     an absolute name, or one that leaves root through '..' or a link, is UnsafePath."""
     if not isinstance(name, str) or not name.strip():
-        raise UnsafePath(f"{name!r}: is not a file name")
+        raise UnsafePath(repr(name), "is not a file name")
     if "\x00" in name:
-        raise UnsafePath(f"{name!r}: a file name cannot hold a NUL character")
+        raise UnsafePath(repr(name), "a file name cannot hold a NUL character")
     if os.path.isabs(name):
-        raise UnsafePath(f"{name}: must be relative to the record's folder, not an absolute path")
+        raise UnsafePath(name, "must be relative to the record's folder, not an absolute path")
     return inside(root, Path(base) / name)
