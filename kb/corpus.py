@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kb import yamlio
+from kb import safeio, yamlio
 from kb.dates import DateFormatError, parse_date
 from kb.errors import CorpusError, NotFound, Problem
 from kb.records import (
@@ -22,6 +24,10 @@ from kb.records import (
 from kb.text import fold, squash
 
 RECORD_SUFFIXES = (".yaml", ".yml")
+# A field longer than this is an error: a whole text belongs in a text file beside the record
+# (the largest field of the bundled corpus is about 2,000 characters). Indexing cost grows with
+# it: a 50 MB field took minutes and gigabytes.
+MAX_FIELD_CHARS = 100_000
 CONFIG_FILES = ("topics.yaml", "synonyms.yaml", "dictionary.txt", "aliases.yaml")
 ALIAS_SECTIONS = ("issuers", "speakers", "roles")
 
@@ -81,16 +87,49 @@ class Corpus:
             src = self.by_id.get(source_id)
             text = None
             if src and src.kind == "source" and src.get("text_file"):
-                text = _read_source_text(self.root.parent / Path(src.path).parent / src.get("text_file"))
+                text = _read_source_text(
+                    self.root.parent, self.root.parent / Path(src.path).parent, src.get("text_file")
+                )
             cache[source_id] = text
         return cache[source_id]
 
 
-def _read_source_text(path: Path) -> str | None:
+def text_file_path(kb_root: Path, record_dir: Path, name: object) -> Path:
+    """The file a record's `text_file` names (relative to the record's folder), resolved through
+    links; it must stay inside the knowledge base. safeio.PathError otherwise."""
+    return safeio.resolve_inside(kb_root, record_dir, name)  # type: ignore[arg-type]
+
+
+def read_text_file(path: Path) -> str:
+    """A text named by a record: a regular file of at most safeio.MAX_TEXT bytes, in UTF-8.
+    safeio.PathError, OSError or UnicodeDecodeError otherwise."""
+    return safeio.read_text(path, safeio.MAX_TEXT, what="a text")
+
+
+def _read_source_text(kb_root: Path, record_dir: Path, name: object) -> str | None:
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return read_text_file(text_file_path(kb_root, record_dir, name))
+    except (OSError, UnicodeDecodeError, safeio.PathError):
         return None
+
+
+def _text_problem(kb_root: Path, record_dir: Path, name: object, rel) -> str | None:
+    """Why a record's `text_file` cannot be used (one line), or None."""
+    try:
+        path = text_file_path(kb_root, record_dir, name)
+    except safeio.PathError as e:
+        return f"{name}: {e.reason}"
+    try:
+        read_text_file(path)
+    except FileNotFoundError:
+        return f"{rel(path)} does not exist"
+    except safeio.PathError as e:
+        return f"{rel(path)}: {e.reason}"
+    except OSError as e:
+        return f"{rel(path)} cannot be read: {e.strerror or e}"
+    except UnicodeDecodeError as e:
+        return f"{rel(path)}: byte at offset {e.start} is not UTF-8 (save the file as UTF-8)"
+    return None
 
 
 class _Collector:
@@ -108,11 +147,23 @@ class _Collector:
         self.problems.append(Problem(self.rel(path), line, fld, msg, severity))
 
 
-def _read_text(path: Path, col: _Collector) -> str | None:
+def _exists(path: Path) -> bool:
+    """Something is at `path` (a link loop or a dangling link counts: reading it says what)."""
     try:
-        raw = path.read_bytes()
+        os.lstat(path)
+        return True
+    except OSError:
+        return False
+
+
+def _read_text(path: Path, col: _Collector, cap: int = safeio.MAX_CONFIG, what: str = "a corpus file") -> str | None:
+    try:
+        raw = safeio.read_bytes(path, cap, what=what)
+    except safeio.PathError as e:
+        col.add(path, 1, "file", e.reason)
+        return None
     except OSError as e:
-        col.add(path, 1, "file", f"cannot be read: {e.strerror}")
+        col.add(path, 1, "file", f"cannot be read: {e.strerror or e}")
         return None
     try:
         return raw.decode("utf-8")
@@ -126,7 +177,7 @@ def _read_text(path: Path, col: _Collector) -> str | None:
 
 def _load_topics(root: Path, col: _Collector) -> dict[str, str]:
     path = root / "topics.yaml"
-    if not path.exists():
+    if not _exists(path):
         col.add(path, 1, "topics", "missing: the corpus needs its topic list (see 'kb init')")
         return {}
     text = _read_text(path, col)
@@ -146,7 +197,7 @@ def _load_topics(root: Path, col: _Collector) -> dict[str, str]:
 
 def _load_synonyms(root: Path, col: _Collector) -> tuple[tuple[str, ...], ...]:
     path = root / "synonyms.yaml"
-    if not path.exists():
+    if not _exists(path):
         return ()
     text = _read_text(path, col)
     if text is None:
@@ -174,8 +225,8 @@ def _load_topic_phrases(root: Path, topics: Mapping[str, str], col: _Collector) 
     quotation, mean the remark is about the topic (kb check warns when its tag is missing)."""
     path = root / "topics.yaml"
     try:
-        data, lines = yamlio.load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yamlio.YamlProblem):
+        data, lines = yamlio.load(safeio.read_text(path, safeio.MAX_CONFIG))
+    except (OSError, UnicodeDecodeError, yamlio.YamlProblem, safeio.PathError):
         return {}  # _load_topics has reported it
     phrases = data.get("phrases") if isinstance(data, dict) else None
     if phrases is None:
@@ -201,7 +252,7 @@ def _load_aliases(root: Path, col: _Collector) -> dict[str, dict[str, tuple[str,
 
     An alias may belong to one name only, and may not be another entry's name."""
     path = root / "aliases.yaml"
-    if not path.exists():
+    if not _exists(path):
         return {}
     text = _read_text(path, col)
     if text is None:
@@ -267,7 +318,7 @@ def _load_aliases(root: Path, col: _Collector) -> dict[str, dict[str, tuple[str,
 
 def _load_dictionary(root: Path, col: _Collector) -> tuple[str, ...]:
     path = root / "dictionary.txt"
-    if not path.exists():
+    if not _exists(path):
         return ()
     text = _read_text(path, col)
     if text is None:
@@ -278,8 +329,8 @@ def _load_dictionary(root: Path, col: _Collector) -> tuple[str, ...]:
         if not line or line.startswith("#"):
             continue
         parts = line.split()
-        if len(parts) > 3 or (len(parts) > 1 and not parts[1].isdigit()):
-            col.add(path, n, "dictionary", f"{line!r} is not 'word [frequency] [tag]'")
+        if len(parts) > 3 or (len(parts) > 1 and not re.fullmatch(r"[0-9]{1,12}", parts[1])):
+            col.add(path, n, "dictionary", f"{line!r} is not 'word [frequency] [tag]' (the frequency in digits 0-9)")
             continue
         out.append(line)
     return tuple(out)
@@ -367,7 +418,10 @@ def _check_mapping(
 
 
 def _parse_record(path: Path, kind_dir: str | None, col: _Collector) -> tuple[dict, dict[str, int]] | None:
-    text = _read_text(path, col)
+    """A record file's data and line numbers, with its own problems collected; None when it is
+    not a mapping of a known kind. A record with errors is returned too, so that the checks
+    between records report its other problems (it never becomes a Record)."""
+    text = _read_text(path, col, safeio.MAX_RECORD, "a record")
     if text is None:
         return None
     if not text.strip():
@@ -385,8 +439,14 @@ def _parse_record(path: Path, kind_dir: str | None, col: _Collector) -> tuple[di
     if kind not in KINDS:
         col.add(path, yamlio.line_of(lines, "kind"), "kind", f"{kind!r} is not a kind (use one of: {', '.join(KINDS)})")
         return None
-    before = len(col.problems)
     _check_mapping(data, fields_of(kind), "", lines, path, col)
+    for name, n in _long_fields(data):
+        col.add(
+            path,
+            yamlio.line_of(lines, name),
+            name,
+            f"is {n:,} characters, more than the {MAX_FIELD_CHARS:,} a field may hold (put a long text in a text_file)",
+        )
     rid = data.get("id")
     if isinstance(rid, str):
         if not ID_RE.match(rid):
@@ -402,7 +462,7 @@ def _parse_record(path: Path, kind_dir: str | None, col: _Collector) -> tuple[di
         col.add(
             path, yamlio.line_of(lines, "kind"), "kind", f"a {kind} belongs in {DIR_OF_KIND[kind]}/, not {kind_dir}/"
         )
-    for i, c in enumerate(data.get("checked") or []):
+    for i, c in enumerate(_items(data.get("checked"))):
         says = c.get("source_says") if isinstance(c, dict) and c.get("field") == "date" else None
         if says is not None:
             try:
@@ -423,9 +483,26 @@ def _parse_record(path: Path, kind_dir: str | None, col: _Collector) -> tuple[di
         col.add(
             path, yamlio.line_of(lines, "date"), "date", "is empty: give the date, or say in 'notes' why it is unknown"
         )
-    if len(col.problems) > before and any(p.is_error for p in col.problems[before:]):
-        return None
     return data, lines
+
+
+def _items(value: Any) -> list:
+    """A field that should be a list, as a list ([] when it is not: its type is reported apart)."""
+    return value if isinstance(value, list) else []
+
+
+def _long_fields(data: Any, prefix: str = "") -> list[tuple[str, int]]:
+    """(field path, length) of every string value longer than MAX_FIELD_CHARS."""
+    out = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out += _long_fields(v, f"{prefix}.{k}" if prefix else str(k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            out += _long_fields(v, f"{prefix}.{i}" if prefix else str(i))
+    elif isinstance(data, str) and len(data) > MAX_FIELD_CHARS:
+        out.append((prefix, len(data)))
+    return out
 
 
 def _cross_checks(
@@ -439,28 +516,34 @@ def _cross_checks(
 
     `known` describes records not re-read this time (an incremental index update)."""
     known = known or {}
+    kb_root = root.parent
+    clean = _clean_paths(parsed, col)  # records without an error of their own so far
     parsed_paths = {col.rel(p) for p, _, _ in parsed}
     ids: dict[str, str] = {rid: k.path for rid, k in known.items() if k.path not in parsed_paths}
     for path, data, lines in parsed:
-        rid = data["id"]
+        rid = data.get("id")
+        if not isinstance(rid, str):
+            continue
         if rid in ids:
             col.add(path, yamlio.line_of(lines, "id"), "id", f"duplicate id {rid!r} (also in {ids[rid]})")
         else:
             ids[rid] = col.rel(path)
     kinds = {rid: k.kind for rid, k in known.items()}
-    kinds.update({data["id"]: data["kind"] for _, data, _ in parsed})
+    kinds.update({data["id"]: data["kind"] for _, data, _ in parsed if isinstance(data.get("id"), str)})
     texts: dict[str, str | None] = {}
     for path, data, lines in parsed:
         if topics:
-            for i, t in enumerate(data.get("topics") or []):
-                if t not in topics:
+            for i, t in enumerate(_items(data.get("topics"))):
+                if isinstance(t, str) and t not in topics:
                     col.add(
                         path,
                         yamlio.line_of(lines, f"topics.{i}"),
                         "topics",
                         f"{t!r} is not in topics.yaml (add it there, or use one of: {', '.join(list(topics)[:8])}, …)",
                     )
-        src = (data.get("source") or {}).get("record")
+        source = data.get("source")
+        src = source.get("record") if isinstance(source, dict) else None
+        src = src if isinstance(src, str) else None
         if src and kinds.get(src) != "source":
             col.add(
                 path,
@@ -468,26 +551,33 @@ def _cross_checks(
                 "source.record",
                 f"{src!r} is not a source record in this corpus",
             )
-        for i, c in enumerate(data.get("checked") or []):
-            via = c.get("via")
-            if via and kinds.get(via) != "source":
+        for i, c in enumerate(_items(data.get("checked"))):
+            via = c.get("via") if isinstance(c, dict) else None
+            if isinstance(via, str) and via and kinds.get(via) != "source":
                 col.add(
                     path,
                     yamlio.line_of(lines, f"checked.{i}.via"),
                     f"checked.{i}.via",
                     f"{via!r} is not a source record in this corpus",
                 )
-        for i, r in enumerate(data.get("related") or []):
-            if r not in kinds:
-                col.add(path, yamlio.line_of(lines, f"related.{i}"), "related", f"{r!r} is not a record id in this corpus")
-        if data["kind"] == "policy":
+        for i, r in enumerate(_items(data.get("related"))):
+            if isinstance(r, str) and r not in kinds:
+                col.add(
+                    path, yamlio.line_of(lines, f"related.{i}"), "related", f"{r!r} is not a record id in this corpus"
+                )
+        if data["kind"] == "policy" and col.rel(path) in clean:
             from kb.doctexts import check_policy
 
             check_policy(path, data, lines, kinds, col.add, col.rel)
         if data["kind"] == "source" and data.get("text_file"):
-            tf = path.parent / data["text_file"]
-            if not tf.is_file():
-                col.add(path, yamlio.line_of(lines, "text_file"), "text_file", f"{col.rel(tf)} does not exist")
+            why = _text_problem(kb_root, path.parent, data["text_file"], col.rel)
+            if why:
+                col.add(
+                    path,
+                    yamlio.line_of(lines, "text_file"),
+                    "text_file",
+                    f"{why}; the quotations citing this source cannot be verified",
+                )
         if not src or kinds.get(src) != "source":
             continue
         if src not in texts:
@@ -505,14 +595,21 @@ def _cross_checks(
                 )
 
 
+def _clean_paths(parsed: list, col: _Collector) -> set[str]:
+    bad = {p.path for p in col.problems if p.is_error}
+    return {col.rel(p) for p, _, _ in parsed} - bad
+
+
 def _source_text(root: Path, parsed: list, src: str, known: Mapping[str, Known]) -> str | None:
-    """The squashed text of source `src`; `text_file` is relative to the source record's folder."""
-    found = next(((p, d.get("text_file")) for p, d, _ in parsed if d["id"] == src), None)
+    """The squashed text of source `src`; `text_file` is relative to the source record's folder
+    and must stay inside the knowledge base (None when it cannot be read: the source record's
+    own check says why)."""
+    found = next(((p, d.get("text_file")) for p, d, _ in parsed if d.get("id") == src), None)
     if found is None and src in known:
         found = (root.parent / known[src].path, known[src].text_file)
     if not found or not found[1]:
         return None
-    text = _read_source_text(found[0].parent / found[1])
+    text = _read_source_text(root.parent, found[0].parent, found[1])
     return None if text is None else squash(text)
 
 
@@ -520,8 +617,8 @@ def _verbatim_fields(data: dict) -> list[tuple[str, str]]:
     """The fields whose text must appear verbatim in the record's source."""
     out = [
         (f"quotes.{i}.text", q["text"])
-        for i, q in enumerate(data.get("quotes") or [])
-        if isinstance(q.get("text"), str)
+        for i, q in enumerate(_items(data.get("quotes")))
+        if isinstance(q, dict) and isinstance(q.get("text"), str)
     ]
     for name in ("quote", "raw"):
         if isinstance(data.get(name), str):
@@ -548,20 +645,13 @@ def scan(root: Path, extra_dirs: tuple[Path, ...] = ()) -> tuple[Corpus, list[Pr
     for base in (root, *extra_dirs):
         if not base.is_dir():
             continue
-        for sub in sorted(p for p in base.iterdir() if p.is_dir()):
-            if sub.name not in KIND_DIRS:
-                continue
-            for path in sorted(sub.iterdir()):
-                if path.suffix not in RECORD_SUFFIXES or not path.is_file():
-                    continue
-                got = _parse_record(path, sub.name, col)
-                if got:
-                    parsed.append((path, *got))
-        for path in sorted(base.iterdir()):
-            if path.is_file() and path.suffix in RECORD_SUFFIXES and path.name not in CONFIG_FILES:
-                col.add(path, 1, "file", f"records belong in a kind folder ({', '.join(KIND_DIRS)}/)")
+        for path in _record_files(base, col):
+            got = _parse_record(path, path.parent.name, col)
+            if got:
+                parsed.append((path, *got))
     _cross_checks(parsed, topics, root, col)
-    _check_topic_phrases(parsed, phrases, col)
+    clean = _clean_paths(parsed, col)
+    _check_topic_phrases([x for x in parsed if col.rel(x[0]) in clean], phrases, col)
     col.problems.sort(key=lambda p: (p.path, p.line))
     records = sorted(_valid_records(parsed, col), key=sort_key)
     by_id = {r.id: r for r in records}
@@ -580,6 +670,56 @@ def scan(root: Path, extra_dirs: tuple[Path, ...] = ()) -> tuple[Corpus, list[Pr
 
 
 TAGGED_BY_PHRASE = ("remark", "event")
+
+
+def _listing(folder: Path, col: _Collector) -> list[Path]:
+    try:
+        return sorted(folder.iterdir())
+    except OSError as e:
+        col.add(folder, 1, "folder", f"cannot be listed: {e.strerror or e}")
+        return []
+
+
+def _record_files(base: Path, col: _Collector) -> list[Path]:
+    """The record files of a corpus or drafts folder: `<kind folder>/<id>.yaml`. What cannot be
+    a record is reported, one line each: a kind folder that is a file, a record that is a
+    folder, a FIFO, a link loop, or a link leading out of `base` (not read)."""
+    out = []
+    for sub in _listing(base, col):
+        if sub.name not in KIND_DIRS:
+            if sub.suffix in RECORD_SUFFIXES and sub.name not in CONFIG_FILES and _exists(sub):
+                col.add(sub, 1, "file", f"records belong in a kind folder ({', '.join(KIND_DIRS)}/)")
+            continue
+        if not _inside(base, sub, col):
+            continue
+        if not sub.is_dir():
+            col.add(
+                sub, 1, "folder", f"is not a folder (a kind folder holds one record file per id: {sub.name}/<id>.yaml)"
+            )
+            continue
+        for path in _listing(sub, col):
+            if path.suffix not in RECORD_SUFFIXES or not _inside(base, path, col):
+                continue
+            if path.is_dir():
+                col.add(path, 1, "file", "is a folder where a record file belongs")
+                continue
+            out.append(path)
+    return out
+
+
+def _inside(base: Path, path: Path, col: _Collector) -> bool:
+    """True when `path` (through any links) stays inside `base`; otherwise report it."""
+    try:
+        safeio.inside(base, path)
+        return True
+    except safeio.PathError as e:
+        reason = (
+            "is a symbolic link loop"
+            if "loop" in e.reason or "resolved" in e.reason
+            else "is a link leading outside the corpus"
+        )
+        col.add(path, 1, "file", f"{reason}; not read")
+        return False
 
 
 def _check_topic_phrases(parsed: list, phrases: Mapping[str, tuple[str, ...]], col: _Collector) -> None:
@@ -633,6 +773,8 @@ def scan_files(root: Path, paths: list[Path], known: Mapping[str, Known]) -> tup
     topics = _load_topics(root, col)
     parsed = []
     for path in paths:
+        if not _inside(root, path, col):
+            continue
         got = _parse_record(path, path.parent.name, col)
         if got:
             parsed.append((path, *got))

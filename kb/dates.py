@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_PART = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PART = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")  # ASCII digits only (not ٢٠١٨); \Z, not $
 HELP = "use YYYY, YYYY-MM, YYYY-MM-DD or START/END"
 
 

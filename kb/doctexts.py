@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from kb import provisions as P
-from kb import yamlio
+from kb import safeio, yamlio
 from kb.dates import DateFormatError, parse_date
 from kb.records import DATE_KIND_ZH, Record
 
@@ -45,8 +45,8 @@ def sidecar(text_path: Path) -> Path:
 @lru_cache(maxsize=32)
 def _parse_cached(path: str, mtime_ns: int, size: int) -> tuple[P.ParsedText, str] | None:
     try:
-        text = Path(path).read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = safeio.read_text(path, safeio.MAX_TEXT, what="a text")
+    except (OSError, UnicodeDecodeError, safeio.PathError):
         return None
     return P.parse(text), text
 
@@ -65,7 +65,11 @@ def text_path(corpus_root: Path, rec: Record) -> Path | None:
     name = rec.get("text_file")
     if not name or rec.kind != "policy":
         return None
-    return Path(corpus_root).parent / Path(rec.path).parent / name
+    kb_root = Path(corpus_root).parent
+    try:  # never a file outside the knowledge base (`../../etc/passwd`, a link leading out)
+        return safeio.resolve_inside(kb_root, kb_root / Path(rec.path).parent, name)
+    except safeio.PathError:
+        return None
 
 
 def parsed_of(corpus_root: Path, rec: Record) -> P.ParsedText | None:
@@ -107,8 +111,13 @@ def check_policy(
     name = data.get("text_file")
     if not isinstance(name, str) or not name.strip():
         return
-    tf = path.parent / name
     line = yamlio.line_of(lines, "text_file")
+    try:
+        kb_root = path.parent.parent.parent  # corpus/policies/<id>.yaml (drafts/policies/ too)
+        tf = safeio.resolve_inside(kb_root, path.parent, name)
+    except safeio.PathError as e:
+        add(path, line, "text_file", f"{name}: {e.reason}")
+        return
     if not tf.is_file():
         add(path, line, "text_file", f"{rel(tf)} does not exist (the text goes beside the record)")
         return

@@ -45,7 +45,7 @@ FORM_NOTE_ZH = {"direct": "来源加引号", "reported": "来源的间接引述,
 # A statistic's `comparison` and `share` in words (str.format with the fields' own keys).
 COMPARISON_ZH = "较{base_year}年 {change}"
 SHARE_ZH = "占{of} {value}"
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")  # \Z: `$` would accept a trailing newline
 CHECK_STATUSES = ("confirmed", "refined", "differs", "disputed", "unconfirmed")
 VALIDITY = ("现行有效", "已修订", "已废止", "未知")
 QUOTE_FORMS = ("direct", "reported")

@@ -37,4 +37,7 @@ def index(obj: Ctx, rebuild: bool) -> None:
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    if opened.degraded:  # the corpus has errors, or the index could not be written: say so and fail
+        click.echo(opened.notice, err=True)
+        raise SystemExit(1)
     click.echo(opened.notice or f"index is up to date: {len(opened.manifest.files)} records in {opened.path.parent}")

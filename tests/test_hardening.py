@@ -1,0 +1,318 @@
+"""Hostile and broken corpora: kb reads nothing outside the knowledge base, nothing without a
+size cap, reports every problem of a record, and answers one line from every command."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from kb import corpus as corpus_mod
+from kb.dates import DateFormatError, parse_date
+from kb.records import ID_RE
+
+from .conftest import REMARK, SOURCE
+
+COMMANDS = (
+    ("search", "最后一公里"),
+    ("timeline",),
+    ("show", "2018-05-28-test"),
+    ("cite", "2018-05-28-test"),
+    ("stats",),
+    ("check",),
+    ("index",),
+)
+
+
+def _problems(root) -> list[str]:
+    _, problems = corpus_mod.scan(root / "corpus")
+    return [p.format() for p in problems]
+
+
+def _one_line_everywhere(run, root, expect: str) -> None:
+    """Every command fails with exit 1 and no traceback; `expect` is in what it says."""
+    for args in COMMANDS:
+        result = run("--kb", str(root), *args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "Traceback" not in result.output and "internal error" not in result.output, (args, result.output)
+        assert expect in result.output, (args, result.output)
+        if args[0] != "check":
+            assert result.output.count("\n") == 1, (args, result.output)
+
+
+# -- reads outside the corpus ----------------------------------------------------------------
+
+
+def _source_with(text_file: str) -> str:
+    return SOURCE.replace("text_file: src.txt", f"text_file: {text_file!r}")
+
+
+def test_text_file_leaving_the_knowledge_base_is_an_error_and_never_read(make_kb):
+    # The remark quotes a line of /etc/passwd: were the file read, the quotation would verify.
+    root = make_kb(
+        {
+            "sources/src.yaml": _source_with("../../../../../../../../etc/passwd"),
+            "remarks/2018-05-28-test.yaml": REMARK.replace("要打通“最后一公里”", "root:x:0:0"),
+        }
+    )
+    problems = _problems(root)
+    assert problems == [
+        "corpus/sources/src.yaml:7: text_file: ../../../../../../../../etc/passwd: leads outside "
+        f"{root} (to /etc/passwd); kb reads only files inside the knowledge base; "
+        "the quotations citing this source cannot be verified"
+    ]
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "/dev/zero"])
+def test_text_file_through_a_link_leaving_the_knowledge_base(make_kb, target):
+    root = make_kb()
+    (root / "corpus" / "sources" / "src.txt").unlink()
+    (root / "corpus" / "sources" / "src.txt").symlink_to(target)
+    t0 = time.monotonic()
+    problems = _problems(root)
+    assert time.monotonic() - t0 < 5
+    assert problems == [
+        f"corpus/sources/src.yaml:7: text_file: src.txt: leads outside {root} (to {target}); kb reads only files "
+        "inside the knowledge base; the quotations citing this source cannot be verified"
+    ]
+
+
+def test_absolute_text_file_is_refused(make_kb):
+    root = make_kb({"sources/src.yaml": _source_with("/dev/zero")})
+    assert _problems(root) == [
+        "corpus/sources/src.yaml:7: text_file: /dev/zero: must be relative to the record's folder, not an absolute "
+        "path; the quotations citing this source cannot be verified"
+    ]
+
+
+def test_text_file_that_is_a_fifo_or_folder_or_unreadable_is_an_error_not_a_hang(make_kb):
+    root = make_kb()
+    src = root / "corpus" / "sources" / "src.txt"
+    src.unlink()
+    os.mkfifo(src)
+    assert _problems(root) == [
+        "corpus/sources/src.yaml:7: text_file: corpus/sources/src.txt: is a FIFO; kb reads only regular files as a "
+        "text; the quotations citing this source cannot be verified"
+    ]
+    src.unlink()
+    src.mkdir()
+    assert _problems(root) == [
+        "corpus/sources/src.yaml:7: text_file: corpus/sources/src.txt: is a folder; kb reads only regular files as a "
+        "text; the quotations citing this source cannot be verified"
+    ]
+    src.rmdir()
+    src.write_bytes(b"\xff\xfe not utf-8")
+    assert _problems(root) == [
+        "corpus/sources/src.yaml:7: text_file: corpus/sources/src.txt: byte at offset 0 is not UTF-8 (save the file "
+        "as UTF-8); the quotations citing this source cannot be verified"
+    ]
+
+
+def test_unreadable_source_text_is_an_error_not_zero_errors(run, make_kb):
+    root = make_kb()
+    (root / "corpus" / "sources" / "src.txt").unlink()
+    result = run("--kb", str(root), "check")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "corpus/sources/src.yaml:7: text_file: corpus/sources/src.txt does not exist; the quotations citing this "
+        "source cannot be verified",
+        f"1 records valid; 1 errors, 0 warnings in {root / 'corpus'}",
+    ]
+
+
+def test_record_through_a_link_leaving_the_corpus_is_not_loaded(make_kb, tmp_path):
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(REMARK.replace("2018-05-28-test", "2018-05-29-out"), encoding="utf-8")
+    root = make_kb()
+    (root / "corpus" / "remarks" / "2018-05-29-out.yaml").symlink_to(outside)
+    corpus, problems = corpus_mod.scan(root / "corpus")
+    assert [p.format() for p in problems] == [
+        "corpus/remarks/2018-05-29-out.yaml:1: file: is a link leading outside the corpus; not read"
+    ]
+    assert "2018-05-29-out" not in corpus.by_id
+    # A link that stays inside the corpus is fine.
+    (root / "corpus" / "remarks" / "2018-05-29-out.yaml").unlink()
+    (root / "corpus" / "remarks" / "2018-05-29-in.yaml").write_text(
+        REMARK.replace("2018-05-28-test", "2018-05-29-in"), encoding="utf-8"
+    )
+    (root / "corpus" / "remarks" / "2018-05-30-in.yaml").symlink_to(root / "corpus" / "remarks" / "2018-05-29-in.yaml")
+    corpus, problems = corpus_mod.scan(root / "corpus")
+    assert [p.format() for p in problems] == [
+        "corpus/remarks/2018-05-30-in.yaml:1: id: '2018-05-29-in' does not match the file name '2018-05-30-in.yaml' "
+        "(rename one of them)",
+        "corpus/remarks/2018-05-30-in.yaml:1: id: duplicate id '2018-05-29-in' (also in corpus/remarks/2018-05-29-in.yaml)",
+    ]
+
+
+def test_symlinked_kind_folder_leaving_the_corpus(make_kb, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "2019-01-01-x.yaml").write_text(REMARK.replace("2018-05-28-test", "2019-01-01-x"), encoding="utf-8")
+    root = make_kb()
+    (root / "corpus" / "events").symlink_to(elsewhere)
+    assert _problems(root) == ["corpus/events:1: file: is a link leading outside the corpus; not read"]
+
+
+# -- size caps --------------------------------------------------------------------------------
+
+
+def test_record_larger_than_the_cap_is_one_error_read_no_further(make_kb):
+    root = make_kb()
+    big = root / "corpus" / "remarks" / "2018-05-29-big.yaml"
+    with open(big, "wb") as fh:
+        fh.truncate(3 * 1024 * 1024)  # sparse: reading it all would be the bug
+    assert _problems(root) == [
+        "corpus/remarks/2018-05-29-big.yaml:1: file: a record is 3 MB, more than the 2 MB kb reads"
+    ]
+
+
+def test_config_larger_than_the_cap(make_kb):
+    root = make_kb()
+    with open(root / "corpus" / "dictionary.txt", "wb") as fh:
+        fh.truncate(9 * 1024 * 1024)
+    assert _problems(root) == ["corpus/dictionary.txt:1: file: a corpus file is 9 MB, more than the 8 MB kb reads"]
+
+
+def test_source_text_larger_than_the_cap(make_kb):
+    root = make_kb()
+    with open(root / "corpus" / "sources" / "src.txt", "wb") as fh:
+        fh.truncate(65 * 1024 * 1024)
+    assert _problems(root) == [
+        "corpus/sources/src.yaml:7: text_file: corpus/sources/src.txt: a text is 65 MB, more than the 64 MB kb "
+        "reads; the quotations citing this source cannot be verified"
+    ]
+
+
+def test_field_longer_than_the_cap_is_reported_with_its_line(make_kb):
+    long = "科" * 100_001
+    root = make_kb({"remarks/2018-05-28-test.yaml": REMARK + f"summary: {long}\n"})
+    assert _problems(root) == [
+        "corpus/remarks/2018-05-28-test.yaml:13: summary: is 100,001 characters, more than the 100,000 a field may "
+        "hold (put a long text in a text_file)"
+    ]
+
+
+# -- check collects every problem ---------------------------------------------------------------
+
+
+def test_check_reports_every_problem_of_a_record(make_kb):
+    bad = (
+        REMARK.replace('date: "2018-05-28"', 'date: "2018-13-45"')
+        .replace("topics: [科技成果转化]", "topics: [不存在的主题]")
+        .replace("要打通“最后一公里”", "来源里没有的话")
+    )
+    root = make_kb({"remarks/2018-05-28-test.yaml": bad})
+    assert _problems(root) == [
+        "corpus/remarks/2018-05-28-test.yaml:3: date: date '2018-13-45' is not a valid date (use YYYY, YYYY-MM, "
+        "YYYY-MM-DD or START/END)",
+        "corpus/remarks/2018-05-28-test.yaml:8: topics: '不存在的主题' is not in topics.yaml (add it there, or use one "
+        "of: 科技成果转化, 科技自立自强, …)",
+        "corpus/remarks/2018-05-28-test.yaml:11: quotes.0.text: not found verbatim in source 'src' (copy it exactly; "
+        "line breaks and spaces are ignored): 来源里没有的话…",
+    ]
+
+
+def test_check_survives_wrongly_typed_lists(make_kb):
+    bad = REMARK.replace("topics: [科技成果转化]", "topics: 5\nchecked: 7\nrelated: {a: 1}").replace(
+        "quotes:\n  - text: 要打通“最后一公里”\n    form: reported\n", "quotes: [1, 2]\n"
+    )
+    root = make_kb({"remarks/2018-05-28-test.yaml": bad})
+    problems = _problems(root)
+    assert problems and all(p.startswith("corpus/remarks/2018-05-28-test.yaml:") for p in problems)
+    assert any(": topics: must be a list of strings, not int 5" in p for p in problems)
+
+
+def test_id_with_a_trailing_newline_is_rejected(make_kb):
+    assert ID_RE.match("2018-05-28-test\n") is None
+    bad = REMARK.replace("id: 2018-05-28-test", 'id: "2018-05-28-test\\n"')
+    root = make_kb({"remarks/2018-05-28-test.yaml": bad})
+    assert _problems(root) == [
+        "corpus/remarks/2018-05-28-test.yaml:1: id: '2018-05-28-test\\n' is not a slug (lowercase a-z, 0-9 and '-')"
+    ]
+
+
+@pytest.mark.parametrize("raw", ["٢٠١٨", "２０１８-05", "2018-0５-28", "2018-05-28\n/2018-06-01", "𝟚𝟘𝟙𝟠"])
+def test_dates_take_ascii_digits_only(raw):
+    with pytest.raises(DateFormatError):
+        parse_date(raw)
+    assert parse_date("2018").raw == "2018"
+
+
+def test_non_ascii_digits_in_a_record_date(make_kb):
+    root = make_kb({"remarks/2018-05-28-test.yaml": REMARK.replace('date: "2018-05-28"', 'date: "٢٠١٨"')})
+    assert _problems(root) == [
+        "corpus/remarks/2018-05-28-test.yaml:3: date: date '٢٠١٨' is not a valid date (use YYYY, YYYY-MM, "
+        "YYYY-MM-DD or START/END)"
+    ]
+
+
+@pytest.mark.parametrize("freq", ["١٢", "²", "1e5", "-3", "9" * 13])
+def test_dictionary_line_with_a_bad_frequency_is_a_check_error(run, make_kb, freq):
+    root = make_kb({"dictionary.txt": f"最后一公里 {freq}\n"})
+    assert _problems(root) == [
+        f"corpus/dictionary.txt:1: dictionary: '最后一公里 {freq}' is not 'word [frequency] [tag]' (the frequency in "
+        "digits 0-9)"
+    ]
+    result = run("--kb", str(root), "search", "最后一公里")
+    assert result.exit_code == 1 and "internal error" not in result.output
+    assert result.output.startswith("Error: corpus/dictionary.txt:1: dictionary:")
+
+
+def test_kb_index_exits_non_zero_when_the_corpus_has_errors(run, make_kb):
+    root = make_kb()
+    assert run("--kb", str(root), "index").exit_code == 0
+    f = root / "corpus" / "remarks" / "2018-05-28-test.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace('"2018-05-28"', '"2018-13-01"'), encoding="utf-8")
+    result = run("--kb", str(root), "index")
+    assert result.exit_code == 1
+    assert result.output.startswith("warning: the corpus has errors, so the index was not updated: ")
+
+
+# -- wrongly typed corpus parts: one line from every command --------------------------------------
+
+
+def test_a_folder_where_topics_yaml_belongs(run, make_kb):
+    root = make_kb()
+    (root / "corpus" / "topics.yaml").unlink()
+    (root / "corpus" / "topics.yaml").mkdir()
+    _one_line_everywhere(run, root, "corpus/topics.yaml:1: file: is a folder; kb reads only regular files")
+
+
+def test_a_file_where_a_kind_folder_belongs(run, make_kb):
+    root = make_kb()
+    (root / "corpus" / "events").write_text("oops", encoding="utf-8")
+    _one_line_everywhere(run, root, "corpus/events:1: folder: is not a folder")
+
+
+def test_a_folder_where_a_record_belongs(run, make_kb):
+    root = make_kb()
+    (root / "corpus" / "remarks" / "2019-01-01-dir.yaml").mkdir()
+    _one_line_everywhere(
+        run, root, "corpus/remarks/2019-01-01-dir.yaml:1: file: is a folder where a record file belongs"
+    )
+
+
+def test_a_symlink_loop_where_a_record_belongs(run, make_kb):
+    root = make_kb()
+    a = root / "corpus" / "remarks" / "2019-01-01-a.yaml"
+    b = root / "corpus" / "remarks" / "2019-01-01-b.yaml"
+    a.symlink_to(b)
+    b.symlink_to(a)
+    _one_line_everywhere(run, root, "corpus/remarks/2019-01-01-a.yaml:1: file: is a symbolic link loop; not read")
+
+
+def test_a_fifo_where_a_record_belongs(run, make_kb):
+    root = make_kb()
+    os.mkfifo(root / "corpus" / "remarks" / "2019-01-01-fifo.yaml")
+    _one_line_everywhere(
+        run, root, "corpus/remarks/2019-01-01-fifo.yaml:1: file: is a FIFO; kb reads only regular files"
+    )
+
+
+def test_a_symlink_loop_where_topics_yaml_belongs(run, make_kb):
+    root = make_kb()
+    t = root / "corpus" / "topics.yaml"
+    t.unlink()
+    t.symlink_to(t)
+    _one_line_everywhere(run, root, "corpus/topics.yaml:1: file: cannot be read: is a symbolic link")
