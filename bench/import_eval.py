@@ -1,6 +1,7 @@
 """Score `kb import` on real texts against hand-checked lists of their full dates.
 
-    python bench/import_eval.py [DIR ...]
+    python bench/import_eval.py [--verbose] [DIR ...]
+    python bench/import_eval.py --scale      # seconds to import synthetic inputs up to 4 MB
 
 Each text `NAME.md` or `NAME.txt` in a folder has a `NAME.source.md` beside it whose section
 "## Full dates" lists, one per line, `N. YYYY-MM-DD | actor(s) | what` — written by hand from
@@ -190,8 +191,46 @@ def table(scores: list[Score]) -> str:
     return "\n".join(lines)
 
 
+SCALE_UNITS = {
+    # one endless paragraph of dated clauses (no sentence stop): the worst case for the rules
+    "one paragraph, a date every 40 characters": "2016年5月30日,国务院印发《规划》,同年6月1日科技部发布《通知》,",
+    # a chronology of one-line entries: a draft per line
+    "a dated line every 40 characters": "2016年5月30日,国务院印发《规划》。\n",
+    # the bundled chapter's PDF layout, repeated
+    "the PDF chapter repeated": None,
+}
+
+
+def scale(sizes_mb: tuple[float, ...] = (0.25, 1.0, 4.0)) -> None:
+    """Seconds to clean and propose synthetic inputs up to kb import's 4 MB cap: linear."""
+    import time
+
+    from kb.importer import clean, propose
+
+    chapter = (ROOT.parent / "shared" / "source" / "chapter-01.txt", ROOT / "corpus" / "sources" / "chapter-01.txt")
+    print("| input | MB | clean s | propose s | drafts |\n|---|---|---|---|---|")
+    for name, unit in SCALE_UNITS.items():
+        if unit is None:
+            path = next((p for p in chapter if p.exists()), None)
+            if path is None:
+                continue
+            unit = path.read_text(encoding="utf-8")
+        for mb in sizes_mb:
+            n = max(1, int(mb * 2**20 / len(unit.encode())))
+            text = unit * n
+            t = time.perf_counter()
+            doc = clean(text)
+            t1 = time.perf_counter()
+            drafts = propose(doc, None, "x")
+            t2 = time.perf_counter()
+            print(f"| {name} | {len(text.encode()) / 2**20:.2f} | {t1 - t:.2f} | {t2 - t1:.2f} | {len(drafts)} |")
+
+
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(ROOT))
+    if "--scale" in argv:
+        scale()
+        return 0
     verbose = "--verbose" in argv
     folders = [Path(a) for a in argv if not a.startswith("--")] or [DEV, EXTRA]
     for folder in folders:

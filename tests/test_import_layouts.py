@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kb.importer import clean, propose
 from kb.importer.dates import find_dates
@@ -200,3 +202,33 @@ def test_every_held_out_text_has_its_hand_checked_list():
         entries, _ = ev.read_list(path.with_name(path.name.rsplit(".", 1)[0] + ".source.md"))
         assert entries, path.name
         assert path.stat().st_size <= 2000, path.name  # excerpts of pages whose terms allow no more
+
+
+_ALPHABET = (
+    "0123456789年月日同至—-./,，。;；:：《》“”()（）#|<>tdr \n\t国务院印发召开会议指出习近平于在的了起施行该法\u3000①"
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=400))
+def test_any_text_gives_drafts_or_none_never_an_error(text):
+    """Whatever the text, cleaning and proposing never raise, and every quotation of every
+    draft is in the clean text (so kb check can verify it)."""
+    from kb.text import squash
+
+    doc = clean(text)
+    whole = squash(doc.text)
+    for d in propose(doc, None, "x"):
+        for q in d.data.get("quotes") or []:
+            assert squash(q["text"]) in whole
+
+
+def test_long_sentences_are_read_in_bounded_pieces():
+    from kb.importer.proposing import MAX_SENTENCE, bounded
+
+    para = "2016年5月30日,国务院印发《规划》," * 500 + "完。"
+    pieces = bounded(para)
+    assert "".join(pieces) == para  # nothing lost, nothing added: quotations stay verbatim
+    assert max(len(p) for p in pieces) <= 4 * MAX_SENTENCE
+    short = "2016年5月30日,国务院印发《规划》。"
+    assert bounded(short) == [short]

@@ -85,13 +85,13 @@ def find_dates(text: str) -> list[DateMention]:
     in the same text, when every date before it in the text gives that one year) or
     次年/翌年 (that year + 1), marked inferred."""
     found: list[DateMention] = []
-    taken: list[tuple[int, int]] = []
+    covered = bytearray(len(text))  # characters already inside a date: linear, not pairwise
 
     def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
+        return not any(covered[a:b])
 
     def add(m: re.Match, value: str, precision: str, inferred: bool = False) -> None:
-        taken.append((m.start(), m.end()))
+        covered[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
         found.append(DateMention(m.start(), m.end(), value, precision, inferred, _is_event(text, m.start(), m.end())))
 
     for m in _FULL_CJK.finditer(text):
@@ -115,12 +115,17 @@ def find_dates(text: str) -> list[DateMention]:
     for m in _YEAR.finditer(text):
         if free(m.start(), m.end()):
             add(m, m.group("y"), "year")
+    found.sort(key=lambda f: f.start)
+    k = 0
+    years: set[str] = set()  # the years of the dates before the current 同年, swept once
     for m in _SAME_YEAR.finditer(text):
-        before = [f for f in found if f.end <= m.start()]
-        years = {f.value[:4] for f in before}
+        while k < len(found) and found[k].end <= m.start():
+            if len(years) < 2:
+                years.add(found[k].value[:4])
+            k += 1
         if len(years) != 1:
             continue  # no year before it, or more than one: ambiguous, left out
-        y = int(years.pop()) + (1 if m.group("rel") in ("次年", "翌年") else 0)
+        y = int(next(iter(years))) + (1 if m.group("rel") in ("次年", "翌年") else 0)
         mo, d = int(m.group("m")), m.group("d")
         if d and _valid(y, mo, int(d)):
             add(m, f"{y:04d}-{mo:02d}-{int(d):02d}", "day", inferred=True)

@@ -117,6 +117,7 @@ _PERSON = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 _DOC = re.compile(r"《([^《》]{2,80})》")
 _QUOTE_OPEN = "“‘「『"
 _QUOTE_CLOSE = "”’」』"
+MAX_SENTENCE = 1000  # as kb.importer.proposing.MAX_SENTENCE
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,15 @@ def _sentences(text: str) -> list[tuple[int, int]]:
             start = i + 1
     if start < len(text) and text[start:].strip():
         spans.append((start, len(text)))
-    return spans
+    out = []
+    for a, b in spans:  # no sentence longer than MAX_SENTENCE: cut at commas, so work is linear
+        while b - a > MAX_SENTENCE:
+            cut = max(text.rfind(c, a, a + MAX_SENTENCE) for c in ",;")
+            cut = cut + 1 if cut > a else a + MAX_SENTENCE
+            out.append((a, cut))
+            a = cut
+        out.append((a, b))
+    return out
 
 
 def _clean_actor(raw: str) -> str:

@@ -51,9 +51,9 @@ def detect(text: str) -> str:
     md = sum(1 for ln in lines if _MD_HEADING.match(ln) and ln.startswith("# ") or _IMAGE.match(ln))
     if md >= 2 or any("<table" in ln for ln in lines) or sum(1 for ln in lines if _PIPE_ROW.match(ln)) >= 3:
         return "markdown"
-    if re.search(r"\S[^\n]*\n[ \t]+\n", text) and sum(1 for ln in lines if not ln.endswith(TERMINAL)) >= 0.4 * len(
-        lines
-    ):
+    raw = text.split("\n")
+    glue = any(a.strip() and b and not b.strip() for a, b in zip(raw, raw[1:], strict=False))
+    if glue and sum(1 for ln in lines if not ln.endswith(TERMINAL)) >= 0.4 * len(lines):
         return "pdf"  # the PDF extractor's line of spaces at a wide gap, lines cut mid-sentence
     long_ = [ln for ln in lines if display_width(ln) >= 40]
     if len(long_) >= 5:

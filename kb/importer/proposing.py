@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kb.importer.cleaning import Document, Footnote
+from kb.importer.cleaning import Block, Document, Footnote
 from kb.importer.dates import _dates
 from kb.importer.matching import _matches, _norm
 from kb.records import DIR_OF_KIND
@@ -316,7 +316,7 @@ def _policy_drafts(sentence: str, section: str, src: str, topics: Mapping[str, s
     dates = _dates(sentence)
     for m in _DOC.finditer(sentence):
         title = m.group(1)
-        before = sentence[: m.start()]
+        before = sentence[max(0, m.start() - 200) : m.start()]  # the issuer is next to the title
         issuers: list[str] = []
         v = re.search(r"([^,，。]+?)(?:研究制定|印发|发布|制定|出台)了?$", before)
         if v:
@@ -431,7 +431,12 @@ def propose(clean_text: Document, corpus: Any, source_id: str) -> list[Draft]:
     topics = getattr(corpus, "topics", {}) or {}
     found: list[dict] = []
     seen_titles: set[str] = set()
-    body = [p for p in clean_text.paragraphs if p.role == "body" and not p.cells]
+    body = [
+        Block(piece, p.section)
+        for p in clean_text.paragraphs
+        if p.role == "body" and not p.cells
+        for piece in bounded(p.text)
+    ]
     for para in body:
         for unit in _units(para.text):
             for d in _speech_drafts(unit, para.section, source_id, topics):
@@ -483,6 +488,37 @@ def propose(clean_text: Document, corpus: Any, source_id: str) -> list[Draft]:
         else:
             drafts.append(Draft(data["kind"], rid, data, "new", None, conf, sentence))
     return drafts
+
+
+# A sentence longer than this is no sentence (a table flattened into text, a list without
+# stops, a hostile input): it is read in pieces cut at commas, so proposing stays linear.
+MAX_SENTENCE = 1000
+MAX_PARAGRAPH = 4000
+
+
+def bounded(text: str) -> list[str]:
+    """A paragraph as pieces the rules can read in bounded time: itself when it is at most
+    MAX_PARAGRAPH long and no sentence in it is longer than MAX_SENTENCE, else runs of its
+    sentences, each sentence cut at commas (or, failing those, every MAX_SENTENCE characters).
+    Every piece is a substring of the paragraph, so quotations stay verbatim."""
+    if len(text) <= MAX_PARAGRAPH and all(len(s) <= MAX_SENTENCE for s in sentences(text)):
+        return [text]
+    pieces: list[str] = []
+    for s in sentences(text):
+        while len(s) > MAX_SENTENCE:
+            cut = max(s.rfind(c, 0, MAX_SENTENCE) for c in ",，;；")
+            cut = cut + 1 if cut > 0 else MAX_SENTENCE
+            pieces.append(s[:cut])
+            s = s[cut:]
+        if s:
+            pieces.append(s)
+    out: list[str] = []
+    for piece in pieces:
+        if out and len(out[-1]) + len(piece) <= MAX_PARAGRAPH:
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return out
 
 
 def _event_drafts(
