@@ -200,3 +200,18 @@ def test_readme_python_example_holds(monkeypatch, tmp_path):
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     runner.run(test)
     assert runner.summarize(verbose=False).failed == 0
+
+
+def test_every_package_ships():
+    """`pip install .` (not editable) installs only the packages pyproject lists: each folder of
+    kb/ with an __init__.py must be there, and kb serve's templates with kb.web."""
+    import tomllib
+
+    from .conftest import REPO
+
+    conf = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    found = {"kb"} | {
+        "kb." + ".".join(p.parent.relative_to(REPO / "kb").parts) for p in (REPO / "kb").glob("*/**/__init__.py")
+    }
+    assert found <= set(conf["packages"])
+    assert "templates/*.html" in conf["package-data"]["kb.web"]

@@ -330,3 +330,21 @@ def test_search_never_imports_the_web_stack():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_an_edit_on_disk_shows_at_the_next_request(tmp_path):
+    import shutil
+
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    kbase = KnowledgeBase.open(tmp_path)
+    try:
+        c = create_app(kbase).test_client()
+        rid = "2016-04-21-action-plan-tech-transfer"
+        assert "磁悬浮列车" not in c.get(f"/record/{rid}").get_data(as_text=True)
+        path = tmp_path / "corpus" / "policies" / f"{rid}.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("summary: 国务院办公厅", "summary: 磁悬浮列车。国务院办公厅"), encoding="utf-8")
+        assert "磁悬浮列车。国务院办公厅" in c.get(f"/record/{rid}").get_data(as_text=True)
+        assert hit_ids(c.get("/search?q=磁悬浮列车").get_data(as_text=True)) == [rid]
+    finally:
+        kbase.close()
