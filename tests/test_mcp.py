@@ -348,6 +348,47 @@ def test_verify_quote_bad_arguments(server):
     assert error(server, "verify_quote", {}) == "verify_quote: text: required"
 
 
+# -- failures inside the library ------------------------------------------------------------------
+
+
+def test_a_crash_in_a_tool_is_a_one_line_error_and_the_server_goes_on(kbase, monkeypatch):
+    server = build_server(kbase)
+
+    def broken(text):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(kbase, "verify_quote", broken)
+
+    async def body(client):
+        crashed = await client.call_tool("verify_quote", {"text": "打通“最后一公里”"})
+        after = await client.call_tool("show", {"id": DISPUTED_ID})
+        return crashed, after
+
+    crashed, after = session(server, body)
+    assert crashed.is_error
+    assert crashed.content[0].text == (
+        "verify_quote: internal error: ZeroDivisionError (see the server's log, and please report it)"
+    )
+    assert not after.is_error and after.structured_content["id"] == DISPUTED_ID
+
+
+def test_a_broken_corpus_answers_every_call_with_its_one_line_error(tmp_path):
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    bad = tmp_path / "corpus" / "remarks" / "2018-05-28-xi-academicians-conference.yaml"
+    bad.write_text(
+        bad.read_text(encoding="utf-8").replace('date: "2018-05-28"', 'date: "2018-13-45"'), encoding="utf-8"
+    )
+    k = KnowledgeBase.open(tmp_path)
+    try:
+        server = build_server(k)  # starts: the topics enum falls back to a string
+        msg = error(server, "show", {"id": DISPUTED_ID})
+        assert msg.startswith("show: corpus/remarks/2018-05-28-xi-academicians-conference.yaml:3: date:"), msg
+        assert "2018-13-45" in msg
+        assert error(server, "verify_quote", {"text": DISPUTED}) == msg.replace("show:", "verify_quote:", 1)
+    finally:
+        k.close()
+
+
 # -- a real server process, raw JSON-RPC over stdio -----------------------------------------------
 
 
