@@ -194,6 +194,11 @@ def _arguments(message: str) -> str:
     return message
 
 
+def _paragraph(text: str) -> str:
+    """A description as one paragraph (the source wraps it at 100 columns)."""
+    return " ".join(text.split("\n"))
+
+
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
@@ -203,10 +208,10 @@ def build_server(base: KnowledgeBase) -> KbServer:
     topics = _topics(base)
     Topic = Literal[topics] if topics else str  # the corpus's topics, as an enum in the schema
     server = KbServer(
-        "kb", title="kb: Chinese S&T policy and speeches", version=kb.__version__, instructions=INSTRUCTIONS
+        "kb", title="kb: Chinese S&T policy and speeches", version=kb.__version__, instructions=_paragraph(INSTRUCTIONS)
     )
 
-    @server.tool(description=SEARCH_DOC, annotations=READ_ONLY)
+    @server.tool(description=_paragraph(SEARCH_DOC), annotations=READ_ONLY)
     def search(
         query: Annotated[str, Field(description="What to look for, in Chinese (words, phrases, AND/OR/NOT).")],
         date_from: DateArg = None,
@@ -240,7 +245,7 @@ def build_server(base: KnowledgeBase) -> KbServer:
         )
         return result.to_json()
 
-    @server.tool(description=SHOW_DOC, annotations=READ_ONLY)
+    @server.tool(description=_paragraph(SHOW_DOC), annotations=READ_ONLY)
     def show(
         id: Annotated[
             str,
@@ -249,7 +254,7 @@ def build_server(base: KnowledgeBase) -> KbServer:
     ) -> dict[str, Any]:
         return shown_json(base, id)
 
-    @server.tool(description=TIMELINE_DOC, annotations=READ_ONLY)
+    @server.tool(description=_paragraph(TIMELINE_DOC), annotations=READ_ONLY)
     def timeline(
         year: Annotated[int | None, Field(description="Only this year (four digits).", ge=1000, le=9999)] = None,
         date_from: DateArg = None,
@@ -272,7 +277,7 @@ def build_server(base: KnowledgeBase) -> KbServer:
         entries = tl.to_json()
         return {"total": len(entries), "truncated": len(entries) > limit, "entries": entries[:limit]}
 
-    @server.tool(description=CITE_DOC, annotations=READ_ONLY)
+    @server.tool(description=_paragraph(CITE_DOC), annotations=READ_ONLY)
     def cite(
         ids: Annotated[
             list[Annotated[str, Field(max_length=200)]],
@@ -288,7 +293,7 @@ def build_server(base: KnowledgeBase) -> KbServer:
     ) -> dict[str, Any]:
         return base.cite(ids, style=style, punct=punct, form=form).to_json()
 
-    @server.tool(description=VERIFY_DOC, annotations=READ_ONLY)
+    @server.tool(description=_paragraph(VERIFY_DOC), annotations=READ_ONLY)
     def verify_quote(
         text: Annotated[str, Field(description="The sentence you want to quote, as you would print it.")],
     ) -> dict[str, Any]:

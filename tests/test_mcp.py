@@ -93,6 +93,7 @@ def test_tools_are_listed_with_schemas_and_descriptions(server):
     assert set(tools) == TOOLS
     for t in tools.values():
         assert len(t.description) > 400 and "verbatim" in t.description, t.name
+        assert "\n" not in t.description  # one paragraph
         assert "disput" in t.description, t.name
         assert t.annotations.read_only_hint is True
         assert t.input_schema["type"] == "object"
