@@ -348,3 +348,45 @@ def test_an_edit_on_disk_shows_at_the_next_request(tmp_path):
         assert hit_ids(c.get("/search?q=磁悬浮列车").get_data(as_text=True)) == [rid]
     finally:
         kbase.close()
+
+
+def test_a_broken_corpus_is_503_naming_the_file_and_search_keeps_the_last_index(tmp_path):
+    import shutil
+
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    kbase = KnowledgeBase.open(tmp_path)
+    try:
+        c = create_app(kbase).test_client()
+        assert c.get("/search?q=最后一公里").status_code == 200
+        (tmp_path / "corpus" / "remarks" / "2099-01-01-bad.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+        r = c.get(f"/record/{REMARK_2018}")
+        assert r.status_code == 503
+        assert "kb check" in r.get_data(as_text=True) and "2099-01-01-bad.yaml" in r.get_data(as_text=True)
+        html = page(c, "/search?q=最后一公里")
+        assert hit_ids(html) == [REMARK_2018] and "the corpus has errors" in html
+    finally:
+        kbase.close()
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PARAM = st.sampled_from(["q", "from", "to", "year", "kind", "topic", "issuer", "region", "sort", "page", "limit"])
+_VALUE = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(
+        ["科技", "2018", "2018-05", "remark", "date", "2", "0", "-1", '"', "AND", "title:", "(", "%", "\\"]
+    ),
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    path=st.sampled_from(["/search", "/timeline", "/api/search", "/api/timeline", "/api/cite"]),
+    params=st.lists(st.tuples(_PARAM, _VALUE), max_size=5),
+)
+def test_no_parameters_make_a_500(client, path, params):
+    from urllib.parse import urlencode
+
+    r = client.get(path + "?" + urlencode(params))
+    assert r.status_code in (200, 400, 404), (path, params, r.data[:300])

@@ -22,7 +22,7 @@ from flask import Flask, Response, abort, render_template, request
 from markupsafe import Markup, escape
 
 from kb.api import KnowledgeBase
-from kb.errors import KbError, NotFound
+from kb.errors import CorpusError, KbError, NotFound
 from kb.records import KIND_ZH, KINDS
 from kb.render import to_json
 
@@ -198,6 +198,13 @@ def create_app(kbase: KnowledgeBase) -> Flask:
         if is_api():
             return api_json({"error": str(e), "closest": list(closest)}, 404)
         return render_template("error.html", status=404, title="找不到", message=str(e), closest=closest), 404
+
+    @app.errorhandler(CorpusError)
+    def corpus_error(e: CorpusError):
+        message = f"知识库的记录有错误,请先运行 kb check 修正:{e}"
+        if is_api():
+            return api_json({"error": str(e)}, 503)
+        return render_template("error.html", status=503, title="知识库有错误", message=message, closest=()), 503
 
     @app.errorhandler(KbError)
     def kb_error(e: KbError):
