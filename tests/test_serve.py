@@ -242,3 +242,11 @@ def test_print_layout_hides_the_controls(page, live):
     assert not page.is_visible("form.search")
     assert page.is_visible(".hit")
     page.pdf(path=str(SHOTS / "search-print.pdf"))
+
+
+def test_a_provision_link_scrolls_to_its_article(page, live):
+    law = "2015-08-29-law-promoting-tech-transfer"
+    page.goto(live.url + f"record/{law}%2345")
+    assert page.url.endswith(f"/record/{law}#45")
+    assert page.inner_text(".provision:target").startswith("# 第四十五条")
+    assert page.evaluate("document.getElementById('45').getBoundingClientRect().top") < 200

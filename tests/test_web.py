@@ -390,3 +390,14 @@ def test_no_parameters_make_a_500(client, path, params):
 
     r = client.get(path + "?" + urlencode(params))
     assert r.status_code in (200, 400, 404), (path, params, r.data[:300])
+
+
+def test_a_provision_id_leads_to_its_article(client):
+    # corpus/policies/2015-08-29-law-promoting-tech-transfer.txt: 第四十五条 sets the 百分之五十 share
+    law = "2015-08-29-law-promoting-tech-transfer"
+    r = client.get(f"/record/{law}%2345")
+    assert r.status_code == 302 and r.headers["Location"] == f"/record/{law}#45"
+    html = page(client, f"/record/{law}")
+    article = html.split('<div class="provision" id="45">', 1)[1].split("</div>", 1)[0]
+    assert "第四十五条" in article and "不低于百分之五十的比例" in article
+    assert client.get(f"/record/{law}%23999").status_code == 404

@@ -16,9 +16,9 @@ import math
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-from flask import Flask, Response, abort, render_template, request
+from flask import Flask, Response, abort, redirect, render_template, request
 from markupsafe import Markup, escape
 
 from kb.api import KnowledgeBase
@@ -41,6 +41,29 @@ _YEAR = re.compile(r"^\d{4}$")
 _MARK = re.compile(r"\[\[(.+?)\]\]", re.S)
 
 HERE = Path(__file__).resolve().parent
+
+
+class Moved(Exception):
+    """A provision id (`doc#45`, URL-encoded) answered by its document's page at the anchor."""
+
+    def __init__(self, location: str):
+        super().__init__(location)
+        self.location = location
+
+
+def provision(kbase: KnowledgeBase, doc: str, key: str):
+    """The article or item `key` of policy `doc`'s full text, or None."""
+    parsed = full_text(kbase, kbase.corpus.get(doc))
+    return parsed.get(key) if parsed else None
+
+
+def full_text(kbase: KnowledgeBase, rec):
+    """The parsed full text (kb.provisions) of a policy record that has one, else None."""
+    if rec is None or rec.kind != "policy" or not rec.get("text_file"):
+        return None
+    from kb.doctexts import parsed_of
+
+    return parsed_of(kbase.corpus.root, rec)
 
 
 class BadRequest(Exception):
@@ -186,6 +209,10 @@ def create_app(kbase: KnowledgeBase) -> Flask:
     def is_api() -> bool:
         return request.path.startswith("/api/")
 
+    @app.errorhandler(Moved)
+    def moved(e: Moved):
+        return redirect(e.location, code=302)
+
     @app.errorhandler(BadRequest)
     def bad_param(e: BadRequest):
         if is_api():
@@ -235,7 +262,10 @@ def create_app(kbase: KnowledgeBase) -> Flask:
         try:
             return kbase.show(rid)
         except NotFound as e:
-            e.web_closest = tuple(kbase.corpus.closest(rid, 5))
+            doc, _, key = rid.partition("#")
+            if key and provision(kbase, doc, key) is not None:
+                raise Moved(f"/record/{quote(doc)}#{quote(key)}") from None
+            e.web_closest = tuple(kbase.corpus.closest(doc if key else rid, 5))
             raise
 
     # -- pages ---------------------------------------------------------------------------------
@@ -274,6 +304,7 @@ def create_app(kbase: KnowledgeBase) -> Flask:
             shown=shown,
             rec=shown.record,
             view=record_view(shown),
+            text=full_text(kbase, shown.record),
             citation=cited.citations[0] if cited.citations else None,
             provenance=cite_text(cited),
             exports=EXPORTS,
