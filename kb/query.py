@@ -117,30 +117,40 @@ def synonym_groups(
     return groups
 
 
-def expansion_map(
-    groups: Iterable[tuple[str, ...]], analyze: Callable[[str], list[str]]
-) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
-    """Each member's index terms -> the index terms of the other members of its groups."""
-    out: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+HEAD_WEIGHT = 0.8  # a query word's group's first (canonical) word, when it is not the word typed
+OTHER_WEIGHT = 0.5  # the group's other words: the word as typed (1.0) ranks its own matches first
+
+Expansions = dict[tuple[str, ...], list[tuple[tuple[str, ...], float]]]
+
+
+def expansion_map(groups: Iterable[tuple[str, ...]], analyze: Callable[[str], list[str]]) -> Expansions:
+    """Each member's index terms -> the index terms of the other members of its groups, each
+    with its weight (HEAD_WEIGHT for a group's first word, OTHER_WEIGHT for the others)."""
+    out: Expansions = {}
     for group in groups:
         analyzed = [tuple(a) for a in (analyze(w) for w in group) if a]
         for a in analyzed:
             alts = out.setdefault(a, [])
-            alts.extend(x for x in analyzed if x != a and x not in alts)
+            for i, x in enumerate(analyzed):
+                if x != a and all(x != y for y, _ in alts):
+                    alts.append((x, HEAD_WEIGHT if i == 0 else OTHER_WEIGHT))
     return out
 
 
-def widen(q, syn: Mapping[tuple[str, ...], list[tuple[str, ...]]], fields: tuple[str, ...]):
+def widen(q, syn: Expansions, fields: tuple[str, ...]):
     """The query with each synonym, alias or abbreviation also matching its group's other
-    members. A word that is several index terms (an And of terms in one field, as Whoosh
-    parses R&D经费 or 中共中央总书记) is widened where a run of its terms is a member."""
+    members, weighed below the word typed (Whoosh boosts; a member of n index terms is an And
+    weighed 1/n, so it counts like one word, not n). A word that is several index terms
+    (an And of terms in one field, as Whoosh parses R&D经费 or 中共中央总书记) is widened where
+    a run of its terms is a member."""
     from whoosh import query as Q
 
     longest = max((len(k) for k in syn), default=0)
 
-    def terms(field: str, texts: tuple[str, ...]):
-        parts = [Q.Term(field, t) for t in texts]
-        return parts[0] if len(parts) == 1 else Q.And(parts)
+    def terms(field: str, texts: tuple[str, ...], boost: float = 1.0):
+        if len(texts) == 1:
+            return Q.Term(field, texts[0], boost=boost)
+        return Q.And([Q.Term(field, t) for t in texts], boost=boost)
 
     def run(field: str, seq: list[str]):
         parts, i = [], 0
@@ -148,7 +158,7 @@ def widen(q, syn: Mapping[tuple[str, ...], list[tuple[str, ...]]], fields: tuple
             for n in range(min(longest, len(seq) - i), 0, -1):
                 key = tuple(seq[i : i + n])
                 if key in syn:
-                    parts.append(Q.Or([terms(field, key)] + [terms(field, alt) for alt in syn[key]]))
+                    parts.append(Q.Or([terms(field, key)] + [terms(field, alt, w / len(alt)) for alt, w in syn[key]]))
                     i += n
                     break
             else:
@@ -291,6 +301,11 @@ class Suggestion(str):
         return {"text": str(self), "kind": self.kind, "query": self.query, "hits": self.hits}
 
 
+def _substitute(text: str, replace_by: Mapping[str, str]) -> str:
+    """`text` with each whole word of `replace_by` replaced (words are split on white space)."""
+    return " ".join(replace_by.get(w, w) for w in text.split())
+
+
 def edit_distance(a: str, b: str, sub_cost: Callable[[str, str], float] | None = None) -> float:
     """Levenshtein distance over characters; `sub_cost` prices a substitution (default 1)."""
     prev = [float(j) for j in range(len(b) + 1)]
@@ -359,10 +374,15 @@ def closest(word: str, candidates: Iterable[str], n: int = 3, first: Iterable[st
 
 
 def spelling(
-    words: list[str], count: Callable[[str], int], vocabulary: Callable[[], Iterable[str]], dictionary: Iterable[str]
+    text: str,
+    words: list[str],
+    count: Callable[[str], int],
+    vocabulary: Callable[[], Iterable[str]],
+    dictionary: Iterable[str],
 ) -> list[Suggestion]:
-    """Did-you-mean suggestions for a query of `words`: each word that finds nothing by itself
-    is replaced by its closest index terms; each corrected query is offered with its hits."""
+    """Did-you-mean suggestions for the query `text` of `words`: each word that finds nothing
+    by itself is replaced (in the query as written, operators kept) by its closest index
+    terms; each corrected query is offered with its hits."""
     words = [w for w in words if w]
     suspects = [i for i, w in enumerate(words) if len(w) <= MAX_WORD and (_han(w) or w.isalpha())]
     suspects = [i for i in suspects if count(words[i]) == 0]
@@ -376,17 +396,16 @@ def spelling(
     out: list[Suggestion] = []
     tried = 0
     # One word wrong: each of its candidates; several: the best candidate of each together.
-    variants: list[list[str]] = []
+    variants: list[dict[str, str]] = []
     if len(suspects) == 1:
         i = suspects[0]
-        for c in options[i]:
-            variants.append([c if j == i else w for j, w in enumerate(words)])
+        variants += [{words[i]: c} for c in options[i]]
     else:
-        variants.append([options[j][0] if options.get(j) else w for j, w in enumerate(words)])
+        variants.append({words[j]: options[j][0] for j in suspects if options.get(j)})
     for v in variants:
         if tried >= MAX_COUNTED or len(out) >= MAX_SUGGESTIONS:
             break
-        q = " ".join(v)
+        q = _substitute(text, v)
         tried += 1
         n = count(q)
         if n:

@@ -147,7 +147,7 @@ class Searcher:
     def _analyze(self, text: str) -> list[str]:
         return self.segmenter.terms(text)
 
-    def _synonym_map(self) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    def _synonym_map(self) -> qmod.Expansions:
         """Each synonym's or alias's terms -> the terms of the other members of its groups."""
         if self._syn_terms is None:
             self._syn_terms = qmod.expansion_map(qmod.synonym_groups(self.synonyms, self.aliases), self._analyze)
@@ -312,7 +312,10 @@ class Searcher:
                     return SearchResult(
                         text, again.total, again.hits, again.facets, (*notices, note, *again.notices), (), again.parsed
                     )
-        suggestions = () if total else self._suggest(text, filters, exact)
+        if not total:
+            suggestions = self._suggest(text, filters, exact)
+        else:  # a few hits may come from the other words of a query with a misspelt one
+            suggestions = tuple(self._spelling(text, filters, exact)) if total <= qmod.FEW_HITS else ()
         return SearchResult(text, total, hits, fac, tuple(notices), suggestions, str(q))
 
     def _query(self, text: str, filters: Filters, exact: bool):
@@ -411,7 +414,7 @@ class Searcher:
                 for t in reader.lexicon(f):
                     yield t.decode("utf-8") if isinstance(t, bytes) else t
 
-        return qmod.spelling(words, count, vocabulary, self.dictionary)
+        return qmod.spelling(text, words, count, vocabulary, self.dictionary)
 
     def _hit(self, h, score: float, phrases: list[str]) -> Hit:
         stored = h.fields()
