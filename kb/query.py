@@ -14,6 +14,7 @@ Everything here is bounded: a query's words, the index terms scanned, the candid
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -33,7 +34,6 @@ _BARE = re.compile(rf"(?:(?<=\s)|^)({_Y})(?:-(\d{{1,2}})(?:-(\d{{1,2}}))?)?(?=\s
 # Text a date reading must not touch: quoted phrases, 《titles》 and field:value terms.
 _PROTECTED = re.compile(r'"[^"]*"|《[^》]*》|\w+:\S+')
 DATE_NOTE = "（{} 按日期理解）"
-DATE_LITERAL_NOTE = "（{} 按日期理解无结果，改按文字检索）"
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,62 @@ def read_dates(text: str) -> DateReading | None:
         max(hi for _, _, _, hi in spans),
         written,
     )
+
+
+# Words that name a kind of record: "2021年的政策" asks for policies, not for the word 政策.
+KIND_WORDS = {
+    "政策": "policy",
+    "政策文件": "policy",
+    "讲话": "remark",
+    "重要讲话": "remark",
+    "论述": "remark",
+    "统计": "statistic",
+    "统计数据": "statistic",
+    "数据": "statistic",
+    "文献": "reference",
+    "参考文献": "reference",
+}
+KIND_NOTE = "（{} 按记录类型理解）"
+LITERAL_NOTE = "（{} 如此理解无结果，改按文字检索）"
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """A query with its dates and kind words taken out, the filters they make, and notices."""
+
+    text: str
+    filters: Filters
+    written: tuple[str, ...]  # the words read as constraints, as typed
+    notes: tuple[str, ...]
+
+    @property
+    def literal_note(self) -> str:
+        return LITERAL_NOTE.format("、".join(self.written))
+
+
+def understand(text: str, filters: Filters) -> Understanding | None:
+    """Years (read_dates) and kind words (KIND_WORDS, whole words, when no --kind is given)
+    read as constraints on the record; None when the query has none, or when the filters
+    already exclude what they name."""
+    written: list[str] = []
+    notes: list[str] = []
+    reading = read_dates(text)
+    if reading is not None:
+        dated = with_period(filters, reading.start, reading.end)
+        if dated is not None:
+            text, filters = reading.text, dated
+            written += reading.written
+            notes.append(reading.note)
+    if not filters.kinds:
+        words = text.split()
+        kinds = [KIND_WORDS[w] for w in words if w in KIND_WORDS]
+        if kinds and ('"' not in text and ":" not in text):
+            kw = [w for w in words if w in KIND_WORDS]
+            text = " ".join(w for w in words if w not in KIND_WORDS)
+            filters = replace(filters, kinds=tuple(dict.fromkeys(kinds)))
+            written += kw
+            notes.append(KIND_NOTE.format("、".join(kw)))
+    return Understanding(text, filters, tuple(written), tuple(notes)) if written else None
 
 
 def with_period(filters: Filters, start: date, end: date) -> Filters | None:
@@ -280,6 +336,7 @@ MAX_SCAN = 200_000  # index terms looked at per word
 MAX_PINYIN = 3_000  # candidates whose pinyin is computed per word
 MAX_COUNTED = 4  # candidates whose hits are counted
 MAX_SUGGESTIONS = 3
+MAX_CONTEXT_RECORDS = 10  # records whose text is scanned for a misspelt word cut into pieces
 FEW_HITS = 2
 SPELLING = "您是否要找：{query}（{hits}）"
 
@@ -299,6 +356,30 @@ class Suggestion(str):
 
     def to_json(self) -> dict:
         return {"text": str(self), "kind": self.kind, "query": self.query, "hits": self.hits}
+
+
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def _in_context(word: str, analyze, exists, texts) -> list[str]:
+    """Corrections of a word no index term is close to, because the misspelling made jieba
+    cut it differently (国之重气 → 国之重, 气): the closest spans of the same length in the
+    texts of the few records holding one of its pieces (国之 … 国之重器)."""
+    w = squash(fold(word))
+    if len(w) < 3:
+        return []
+    candidates = [p for p in analyze(word) if len(p) >= 2] + [w[i : i + 2] for i in range(len(w) - 1)]
+    pieces = [p for p in dict.fromkeys(candidates) if exists(p)]
+    if not pieces:
+        return []
+    spans: list[str] = []
+    for text in texts(pieces):
+        t = _NON_WORD.sub("", fold(text))
+        for size in (len(w) - 1, len(w), len(w) + 1):
+            spans.extend(t[i : i + size] for i in range(max(0, len(t) - size + 1)))
+            if len(spans) > MAX_SCAN:
+                break
+    return closest(word, (sp for sp in spans if _han(sp)), n=1, contains=False)
 
 
 def _substitute(text: str, replace_by: Mapping[str, str]) -> str:
@@ -331,10 +412,13 @@ def _han(text: str) -> bool:
     return any("\u3400" <= c <= "\u9fff" for c in text)
 
 
-def closest(word: str, candidates: Iterable[str], n: int = 3, first: Iterable[str] = ()) -> list[str]:
+def closest(
+    word: str, candidates: Iterable[str], n: int = 3, first: Iterable[str] = (), contains: bool = True
+) -> list[str]:
     """The candidates nearest to `word`: character edit distance where a substitution by a
     character of the same pinyin costs half; candidates in `first` (the domain dictionary)
-    before others at the same distance. At most `n`, within a distance of a third of the word."""
+    before others at the same distance. At most `n`, within a distance of a third of the word;
+    when fewer are that close and `contains`, then the candidates that hold the word."""
     w = squash(fold(word))
     if not w:
         return []
@@ -353,11 +437,14 @@ def closest(word: str, candidates: Iterable[str], n: int = 3, first: Iterable[st
 
     scored = []
     seen = set()
+    kept: list[str] = []
     budget = MAX_PINYIN
     for i, c in enumerate(candidates):
         if i >= MAX_SCAN:
             break
         key = squash(fold(c))
+        if contains and w in key and key != w and len(kept) < 50:
+            kept.append(c)
         if not key or key == w or key in seen or abs(len(key) - len(w)) > limit:
             continue
         seen.add(key)
@@ -370,7 +457,12 @@ def closest(word: str, candidates: Iterable[str], n: int = 3, first: Iterable[st
         if d <= limit:
             scored.append((d, key not in firsts, i, c))
     scored.sort()
-    return [c for *_, c in scored[:n]]
+    out = [c for *_, c in scored[:n]]
+    if len(out) < n and contains:
+        # A part of a long name (全国人大 for 全国人大常委会): names holding the word, shortest first.
+        held = sorted((c for c in dict.fromkeys(kept) if c not in out), key=len)
+        out += held[: n - len(out)]
+    return out
 
 
 def spelling(
@@ -379,18 +471,26 @@ def spelling(
     count: Callable[[str], int],
     vocabulary: Callable[[], Iterable[str]],
     dictionary: Iterable[str],
+    analyze: Callable[[str], list[str]] | None = None,
+    exists: Callable[[str], bool] | None = None,
+    texts: Callable[[list[str]], Iterable[str]] | None = None,
 ) -> list[Suggestion]:
     """Did-you-mean suggestions for the query `text` of `words`: each word that finds nothing
     by itself is replaced (in the query as written, operators kept) by its closest index
     terms; each corrected query is offered with its hits."""
     words = [w for w in words if w]
+    exists = exists or (lambda w: count(w) > 0)
     suspects = [i for i, w in enumerate(words) if len(w) <= MAX_WORD and (_han(w) or w.isalpha())]
-    suspects = [i for i in suspects if count(words[i]) == 0]
+    suspects = [i for i in suspects if not exists(words[i])]  # unknown to the whole corpus, not just the filters
     if not suspects:
         return []
     dictionary = [d.split()[0] for d in dictionary if d.strip()]
-    vocab = list(dict.fromkeys([*dictionary, *vocabulary()]))
-    options: dict[int, list[str]] = {i: closest(words[i], vocab, n=MAX_COUNTED, first=dictionary) for i in suspects}
+    vocab = list(dict.fromkeys([*dictionary, *itertools.islice(vocabulary(), MAX_SCAN)]))
+    options: dict[int, list[str]] = {}
+    for i in suspects:
+        options[i] = closest(words[i], vocab, n=MAX_COUNTED, first=dictionary, contains=False)
+        if not options[i] and texts is not None:
+            options[i] = _in_context(words[i], analyze, exists, texts)
     if not any(options.values()):
         return []
     out: list[Suggestion] = []

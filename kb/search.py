@@ -237,18 +237,16 @@ class Searcher:
         if not text.strip():
             raise QueryError("the query is empty: give words to search, e.g. kb search 科技自立自强")
         filters, notes = self._resolve(filters)
-        reading = qmod.read_dates(text)
-        dated = qmod.with_period(filters, reading.start, reading.end) if reading else None
-        if reading is None or dated is None:
+        u = qmod.understand(text, filters)
+        if u is None:
             return _noticed(self._search(text, filters, limit, sort, facets, exact), notes)
-        # Years typed as words are a date constraint, unless nothing of that period matches.
-        result = self._search(reading.text, dated, limit, sort, facets, exact)
+        # Years and kinds typed as words constrain the records, unless then nothing matches.
+        result = self._search(u.text, u.filters, limit, sort, facets, exact)
         if not result.total:
             literal = self._search(text, filters, limit, sort, facets, exact)
             if literal.total:
-                note = qmod.DATE_LITERAL_NOTE.format("、".join(reading.written))
-                return _noticed(literal, (*notes, note))
-        return _noticed(replace(result, query=text), (*notes, reading.note))
+                return _noticed(literal, (*notes, u.literal_note))
+        return _noticed(replace(result, query=text), (*notes, *u.notes))
 
     def _resolve(self, filters: Filters) -> tuple[Filters, tuple[str, ...]]:
         """Topics folded to their names, people through the aliases (kb.query.resolve)."""
@@ -339,6 +337,10 @@ class Searcher:
             full = None
         return q, full, allowed, phrases, notices
 
+    def count(self, text: str, filters: Filters = NO_FILTERS, exact: bool = False) -> int:
+        """How many records `text` matches as written (no date reading, no suggestions)."""
+        return self._count(text, filters, exact)
+
     def _count(self, text: str, filters: Filters, exact: bool) -> int:
         """How many records a query matches (no ranking, suggestions or retries)."""
         _, full, allowed, _, _ = self._query(text, filters, exact)
@@ -414,7 +416,20 @@ class Searcher:
                 for t in reader.lexicon(f):
                     yield t.decode("utf-8") if isinstance(t, bytes) else t
 
-        return qmod.spelling(text, words, count, vocabulary, self.dictionary)
+        def exists(word: str) -> bool:
+            try:
+                return self._count(word, NO_FILTERS, exact) > 0
+            except QueryError:
+                return False
+
+        def texts(pieces: list[str]):
+            from whoosh import query as Q
+
+            q = Q.Or([Q.Term(f, p) for p in pieces for f in OWN_FIELDS])
+            for hit in self.searcher.search(q, limit=qmod.MAX_CONTEXT_RECORDS):
+                yield "\n".join(str(hit.get(f) or "") for f in OWN_FIELDS)
+
+        return qmod.spelling(text, words, count, vocabulary, self.dictionary, self._analyze, exists, texts)
 
     def _hit(self, h, score: float, phrases: list[str]) -> Hit:
         stored = h.fields()
