@@ -110,6 +110,9 @@ def schema(dictionary: tuple[str, ...]):
         title=TEXT(analyzer=ana, stored=True, field_boost=2.0),
         body=TEXT(analyzer=ana, stored=True),
         people=TEXT(analyzer=ana, stored=True, field_boost=1.5),
+        # The meeting or occasion a speech was given at (also in body): a query naming a
+        # meeting ranks the speeches at it above documents that mention it.
+        occasion=TEXT(analyzer=ana, field_boost=2.0),
         notes=TEXT(analyzer=ana, stored=True, field_boost=0.5),
         who=KEYWORD(commas=True, scorable=False),
         topics=KEYWORD(commas=True, stored=True, scorable=False),
@@ -171,7 +174,14 @@ def strip_internal(text: str) -> str:
 
         from kb.records import COMMON, KIND_FIELDS
 
-        names = set(COMMON) | {k for fields in KIND_FIELDS.values() for k in fields} | {"official-facts"}
+        def names_in(fields) -> set[str]:
+            out = set(fields)
+            for spec in fields.values():
+                if spec.sub:
+                    out |= names_in(spec.sub)
+            return out
+
+        names = names_in(COMMON) | {n for fields in KIND_FIELDS.values() for n in names_in(fields)}
         words = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
         _SLUG = re.compile(rf"(?<![A-Za-z0-9_-])(?:[a-z0-9]+(?:-[a-z0-9]+)+|{words})(?![A-Za-z0-9_-])")
     return _SLUG.sub("", text).strip()
@@ -214,6 +224,7 @@ def document(rec: Record) -> dict:
         "kind": rec.kind,
         "title": rec.title,
         "body": body_text(rec),
+        "occasion": str(rec.get("occasion") or "") if rec.kind in ("remark", "event") else "",
         "notes": notes_text(rec),
         "people": " ".join(people_words(rec)),  # searched: names and the speaker's role
         "_stored_people": " ".join(rec.people),  # shown: names

@@ -108,6 +108,7 @@ KIND_WORDS = {
     "参考文献": "reference",
 }
 KIND_NOTE = "（{} 按记录类型理解）"
+_OF_KIND = re.compile(rf"^(.+?)(?:上|中|时)?的({'|'.join(sorted(KIND_WORDS, key=len, reverse=True))})$")
 LITERAL_NOTE = "（{} 如此理解无结果，改按文字检索）"
 
 
@@ -138,13 +139,20 @@ def understand(text: str, filters: Filters) -> Understanding | None:
             text, filters = reading.text, dated
             written += reading.written
             notes.append(reading.note)
-    if not filters.kinds:
-        words = text.split()
-        kinds = [KIND_WORDS[w] for w in words if w in KIND_WORDS]
-        if kinds and ('"' not in text and ":" not in text):
-            kw = [w for w in words if w in KIND_WORDS]
-            text = " ".join(w for w in words if w not in KIND_WORDS)
-            filters = replace(filters, kinds=tuple(dict.fromkeys(kinds)))
+    if not filters.kinds and '"' not in text and ":" not in text:
+        kept, kw = [], []
+        for w in text.split():
+            m = _OF_KIND.match(w)
+            if w in KIND_WORDS:
+                kw.append(w)
+            elif m:  # 院士大会上的讲话: the speeches at the 院士大会
+                kept.append(m.group(1))
+                kw.append(m.group(2))
+            else:
+                kept.append(w)
+        if kw:
+            text = " ".join(kept)
+            filters = replace(filters, kinds=tuple(dict.fromkeys(KIND_WORDS[w] for w in kw)))
             written += kw
             notes.append(KIND_NOTE.format("、".join(kw)))
     return Understanding(text, filters, tuple(written), tuple(notes)) if written else None
@@ -173,8 +181,8 @@ def synonym_groups(
     return groups
 
 
-HEAD_WEIGHT = 0.8  # a query word's group's first (canonical) word, when it is not the word typed
-OTHER_WEIGHT = 0.5  # the group's other words: the word as typed (1.0) ranks its own matches first
+HEAD_WEIGHT = 0.9  # a query word's group's first (canonical) word, when it is not the word typed
+OTHER_WEIGHT = 0.8  # the group's other words: the word as typed (1.0) ranks its own matches first
 
 Expansions = dict[tuple[str, ...], list[tuple[tuple[str, ...], float]]]
 

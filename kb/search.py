@@ -23,10 +23,10 @@ from kb.text import squash_folded as squash
 
 NO_FILTERS = Filters()
 
-TEXT_FIELDS = ("title", "body", "people", "notes")
+TEXT_FIELDS = ("title", "body", "people", "notes", "occasion")
 SNIPPET_WIDTH = 60
 RERANK_DEPTH = 50  # relevance hits re-weighted by their record's prior (see kb.index.prior)
-OWN_FIELDS = ("title", "body", "people")  # the record's own words; `notes` is ours
+OWN_FIELDS = ("title", "body", "people", "occasion")  # the record's own words; `notes` is ours
 NOTES_ONLY = 0.3  # score factor of a record that matched only in our summary and notes
 NAMED_TITLE = 8.0  # score factor of the document a query names by its exact title
 # Query syntax typed with Chinese punctuation: “科技 自立”（A OR B） means the same as ASCII.
@@ -88,6 +88,8 @@ class SearchResult:
     notices: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
     parsed: str = ""
+    # How the query was read (also in `notices`): （2021 按日期理解）, （中办 = 中共中央办公厅）.
+    understood: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         out = {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits]}
@@ -733,8 +735,10 @@ def _terms(q) -> set[tuple[str, str]]:
 
 
 def _noticed(result: SearchResult, notes) -> SearchResult:
-    """`result` with `notes` printed before its own notices."""
-    return replace(result, notices=(*notes, *result.notices)) if notes else result
+    """`result` with `notes` (how the query was read) before its own notices."""
+    if not notes:
+        return result
+    return replace(result, notices=(*notes, *result.notices), understood=(*notes, *result.understood))
 
 
 def search(home: Home, text: str, filters: Filters = NO_FILTERS, **kwargs) -> SearchResult:

@@ -411,14 +411,18 @@ def search_text(result, color: bool = False) -> str:
     lines: list[str] = []
     marked = False
     if not result.total:
-        lines.append(f"no hits for {result.query!r}")
+        read = " " + "".join(result.understood) if getattr(result, "understood", ()) else ""
+        lines.append(f"no hits for {result.query!r}{read}")
         for s in result.suggestions:
-            lines.append(f"  try: {s}")
+            lines.append(f"  {s}" if getattr(s, "kind", "") == "spelling" else f"  try: {s}")
         if not result.suggestions:
             lines.append("  try fewer or shorter words, or drop a filter")
         return "\n".join(lines)
     shown = len(result.hits)
-    lines.append(f"{result.total} hit(s) for {result.query!r}" + (f", showing {shown}" if shown < result.total else ""))
+    read = " " + "".join(getattr(result, "understood", ())) if getattr(result, "understood", ()) else ""
+    lines.append(
+        f"{result.total} hit(s) for {result.query!r}" + (f", showing {shown}" if shown < result.total else "") + read
+    )
     for i, h in enumerate(result.hits, 1):
         who = f" · {h.people}" if h.people else ""
         lines.append("")

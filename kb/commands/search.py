@@ -53,7 +53,8 @@ def search(
         exact=exact,
     )
     for notice in result.notices:
-        click.echo(notice, err=True)
+        if as_json or notice not in result.understood:  # the text view prints how the query was read
+            click.echo(notice, err=True)
     if as_json:
         emit(result.to_json(), as_json=True)
     else:
