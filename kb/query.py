@@ -282,14 +282,15 @@ class People:
 
 
 def resolve_people(value: str, aliases: Mapping[str, Mapping[str, Iterable[str]]]) -> People:
-    """A --speaker/--issuer value through the alias table: 中办 → 中共中央办公厅."""
+    """A --speaker/--issuer value through the alias table: 中办 → 中共中央办公厅 (the name as
+    records write it: the people field holds that name, so the alias itself is not matched)."""
     key = squash(fold(value))
     for entries in aliases.values():
         for name, others in entries.items():
             if key == squash(fold(name)):
-                return People((name, *others))
-            if key in {squash(fold(o)) for o in others}:
-                return People((name, value), f"{value} = {name}")
+                return People((name,))
+            if key in {squash(fold(o)) for o in others}:  # records write the name, not the alias
+                return People((name,), f"{value} = {name}")
     return People((value,))
 
 

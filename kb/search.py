@@ -17,7 +17,7 @@ from kb.disputes import dispute_of
 from kb.errors import QueryError
 from kb.filters import Filters
 from kb.home import Home
-from kb.records import UNDATED, headline
+from kb.records import KINDS, UNDATED, headline
 from kb.text import fold, join_han
 from kb.text import squash_folded as squash
 
@@ -162,7 +162,7 @@ class Searcher:
 
         notices: list[str] = []
         if not text.strip():  # a query that was only a date (2021年): every record of the period
-            return Q.Every(), [], notices
+            return Q.Or([Q.Term("kind", k) for k in KINDS]), [], notices
         qtext = text.translate(_SYNTAX).strip()
         trimmed = _DANGLING.sub("", qtext).strip()
         if trimmed != qtext:
@@ -291,8 +291,10 @@ class Searcher:
         ranked = [(self._score(h, whole, asked), h) for h in results] if results is not None else []
         if sort != "date":
             # BM25 times the record's prior: what was said and issued ranks above what was
-            # written about it. Sorted by (score, id) so equal scores keep a stable order.
-            ranked = sorted(ranked, key=lambda sh: (-sh[0], sh[1]["id"]))[:limit]
+            # written about it. Records matched in their own words come before those matched
+            # only in our notes (a tier, whatever the scores), then (score, id) so equal
+            # scores keep a stable order.
+            ranked = sorted(ranked, key=lambda sh: (not _own(sh[1], asked), -sh[0], sh[1]["id"]))[:limit]
         hits = tuple(self._hit(h, score, phrases) for score, h in ranked)  # snippets for shown hits only
         total = len(results) if results is not None else 0
         fac = {}
@@ -398,9 +400,8 @@ class Searcher:
         """BM25F × the record's prior × the title bonus × NOTES_ONLY when the query's terms
         (`asked`, not the filters') matched only in our summary and notes, not its own words."""
         stored = h.fields()
-        matched = [(f, _text(t)) for f, t in (h.matched_terms() or ()) if (f, _text(t)) in asked]
-        own = any(f in OWN_FIELDS for f, _ in matched) or not matched
         bonus = title_bonus(whole, stored.get("title", ""), stored.get("aka", ""))
+        own = _own(h, asked)
         return float(h.score or 0.0) * float(stored.get("prior") or 1.0) * bonus * (1.0 if own else NOTES_ONLY)
 
     def _spelling(self, text: str, filters: Filters, exact: bool) -> list[str]:
@@ -720,6 +721,14 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((s, e))
     return out
+
+
+def _own(h, asked: set) -> bool:
+    """Whether the query's own terms (`asked`, not the filters') matched the record's own words
+    (OWN_FIELDS), not only our summary and notes; a hit with no matched term (a date-only
+    query) counts as own."""
+    matched = [f for f, t in (h.matched_terms() or ()) if f in TEXT_FIELDS and (f, _text(t)) in asked]
+    return not matched or any(f in OWN_FIELDS for f in matched)
 
 
 def _text(t) -> str:
