@@ -419,7 +419,9 @@ def serve(kb_dir: str | None = None) -> None:
     with stdout_to_stderr():
         base = KnowledgeBase.open(kb_dir)
         try:
-            base.search("科技", limit=1)  # opens (or refreshes) the index now, not on the first call
+            warm = base.search("科技", limit=1)  # opens (or refreshes) the index now, not on the first call
+            for notice in warm.notices:  # e.g. index built: 66 records
+                log.info("kb mcp: %s", notice)
         except KbError as exc:
             log.warning("kb mcp: %s", _one_line(str(exc)))
         server = build_server(base)
