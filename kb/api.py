@@ -75,9 +75,11 @@ def _filters(
     year: int | str | None,
     kinds: Iterable[str] | str,
     topics: Iterable[str] | str,
-    people: str | None,
+    people: str | Iterable[str] | None,
     region: str | None,
 ) -> Filters:
+    if people is not None and not isinstance(people, str):
+        people = " ".join(str(p) for p in people)  # several names: every word must match
     kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds or ())
     topics = (topics,) if isinstance(topics, str) else tuple(topics or ())
     return Filters.make(date_from, date_to, year, kinds, topics, people, region)
@@ -149,7 +151,7 @@ class KnowledgeBase:
         year: int | str | None = None,
         kinds: Iterable[str] | str = (),
         topics: Iterable[str] | str = (),
-        people: str | None = None,
+        people: str | Iterable[str] | None = None,
         region: str | None = None,
         sort: str = "score",
         limit: int = 10,
@@ -181,7 +183,7 @@ class KnowledgeBase:
         year: int | str | None = None,
         kinds: Iterable[str] | str = (),
         topics: Iterable[str] | str = (),
-        people: str | None = None,
+        people: str | Iterable[str] | None = None,
         region: str | None = None,
     ) -> Timeline:
         """Remarks, events and policies (other kinds with `kinds`) by date, grouped by year."""

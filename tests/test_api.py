@@ -58,6 +58,8 @@ def test_search_filters_sort_and_facets(kbase):
         "2021-08-02-guidelines-tech-results-evaluation",
     ]
     assert r.facets["kind"] == {"policy": 2}
+    same = kbase.search("科技成果", kinds=("policy",), people=("国务院办公厅",), sort="date", limit=50)
+    assert [h.id for h in same.hits] == [h.id for h in r.hits]
     r = kbase.search("科技", year=2020, kinds=["remark"], limit=50)
     assert {h.id[:4] for h in r.hits} == {"2020"}
     with pytest.raises(QueryError, match="--sort"):
