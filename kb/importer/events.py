@@ -200,7 +200,7 @@ def _looks_named(s: str) -> bool:
 def _object(after: str) -> str:
     """What the verb acts on, briefly: a 《title》, else the words up to the next punctuation."""
     after = re.sub(r"^了", "", after)
-    doc = _DOC.match(after.lstrip("了最新一次的"))
+    doc = _DOC.match(re.sub(r"^[^,;。《》]{1,12}(?=《)", "", after))  # 通过了最新一次的《…》
     if doc:
         return f"《{doc.group(1)}》"
     m = re.match(r"^的?([^,.;:。!?“”()《》]{1,20})", after)
@@ -283,6 +283,7 @@ def _read(
         return None  # a period's start or end, not a day something happened
     organizers: tuple[str, ...] = ()
     confidence = 0.9
+    said = None  # a speech verb in the verb's clause
     m = re.match(
         r"^由(.{2,40}?)(?:联合|共同)?(?:主办|举办|组织|召开)的(.{2,40}?)(?:在.{1,10}?)?(?:隆重)?(召开|举行|开幕)",
         after_s,
@@ -321,8 +322,10 @@ def _read(
     if obj.startswith("《"):
         doc = obj[1:-1]
     elif verb in ISSUE or verb in ("通过", "审议通过", "审议"):
-        later = _DOC.search(sentence, sentence.find(after) if after else 0)
-        if later and later.start() - (sentence.find(after) + len(after)) < 40:
+        # the document may follow the next date (`X通过,DATE Y发布的《T》`): within 60 characters
+        pos = d.end + len(after) - len(rest)
+        later = _DOC.search(sentence[pos : pos + 60])
+        if later:
             doc = later.group(1)
     kind = "event"
     person = bool(_PERSON.match(_speaker_parts(actor)[0]) or _TITLE_WORDS.search(actor)) and not _ORG_END.search(

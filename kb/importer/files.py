@@ -21,7 +21,7 @@ from kb.records import ID_RE
 from kb.text import squash
 
 # A text kb import reads: a whole book extracted from a PDF is 1-2 MB of UTF-8; cleaning and
-# proposing are linear, about a second per MB, so the cap bounds a run to seconds.
+# proposing are linear (bench/import_eval.py --scale), so the cap bounds a run.
 MAX_IMPORT_BYTES = 4 * 2**20
 
 
