@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from kb import query as qmod
+from kb import queryguard
 from kb.analysis import segmenter_for
 from kb.corpus import read_aliases, read_config
 from kb.dates import zh_or_raw
@@ -31,7 +32,8 @@ NOTES_ONLY = 0.3  # score factor of a record that matched only in our summary an
 NAMED_TITLE = 8.0  # score factor of the document a query names by its exact title
 # Query syntax typed with Chinese punctuation: “科技 自立”（A OR B） means the same as ASCII.
 _OPS = r"(?:AND|OR|NOT|ANDNOT|ANDMAYBE)"
-_DANGLING = re.compile(rf"^(?:\s*{_OPS}\b)+|(?:\b{_OPS}\s*)+$")
+# A leading NOT is kept: `NOT 科技` is everything except 科技, never 科技 itself.
+_DANGLING = re.compile(rf"^(?:\s*(?:AND|OR|ANDMAYBE)\b)+|(?:\b{_OPS}\s*)+$")
 _SYNTAX = str.maketrans({"“": '"', "”": '"', "＂": '"', "（": "(", "）": ")", "：": ":"})
 
 
@@ -164,7 +166,7 @@ class Searcher:
         if not text.strip():  # a query that was only a date (2021年): every record of the period
             return Q.Or([Q.Term("kind", k) for k in KINDS]), [], notices
         qtext = text.translate(_SYNTAX).strip()
-        trimmed = _DANGLING.sub("", qtext).strip()
+        trimmed = re.sub(r"^ANDNOT\b", "NOT", _DANGLING.sub("", qtext).strip())
         if trimmed != qtext:
             if not trimmed:
                 raise QueryError(f"the query {text!r} has no words to search, only operators (e.g. 科技 AND 评价)")
@@ -183,6 +185,8 @@ class Searcher:
             if q is not None and _has_error(q):
                 q = None
         if q is None:
+            if err := queryguard.broken_not(qtext):
+                raise err
             words = _plain_words(qtext)
             phrases = []
             if not words:
@@ -236,6 +240,7 @@ class Searcher:
             raise QueryError(f"--sort: {sort!r} is not relevance or date")
         if limit < 1:
             raise QueryError("--limit must be at least 1")
+        text = queryguard.precheck(text)  # length cap, printable text, sane boosts
         if not text.strip():
             raise QueryError("the query is empty: give words to search, e.g. kb search 科技自立自强")
         filters, notes = self._resolve(filters)
@@ -405,7 +410,7 @@ class Searcher:
         return float(h.score or 0.0) * float(stored.get("prior") or 1.0) * bonus * (1.0 if own else NOTES_ONLY)
 
     def _spelling(self, text: str, filters: Filters, exact: bool) -> list[str]:
-        words = _plain_words(text.translate(_SYNTAX))
+        words = _plain_words(text.translate(_SYNTAX))[: queryguard.SUGGEST_WORDS]
 
         def count(q: str) -> int:
             try:
@@ -467,7 +472,7 @@ class Searcher:
                 out.append(f"without the filters ({' '.join(filters.describe())}): {n} hit(s)")
         words = _plain_words(text.translate(_SYNTAX))
         if len(words) > 1:
-            for w in words:
+            for w in words[: queryguard.SUGGEST_WORDS]:
                 try:
                     n = self._count(w, filters, exact)
                 except QueryError:

@@ -30,6 +30,43 @@ from kb.text import char_width, display_width
 WIDTH = 80
 ELLIPSIS = "…"
 
+# -- what a terminal or a Markdown renderer must not be handed -------------------------------------
+
+# Control characters (BEL, ESC sequences that move the cursor or retitle the terminal, C1) and
+# bidirectional overrides that make text read differently from what it is. Our own colour
+# codes (bold yellow marks, red disputes, reset) are the only escapes a text view prints.
+_UNPRINTABLE = re.compile(
+    r"\x1b\[(?:1;3[13]|0)m|[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def printable(text: str) -> str:
+    """`text` without control characters (newlines and tabs kept) and without escape sequences
+    other than kb's own colour codes."""
+    return _UNPRINTABLE.sub(lambda m: m.group() if m.group().startswith("\x1b[") else "", text)
+
+
+def _printable_view(fn):
+    """A text view whose output holds no control characters from the data it shows."""
+    import functools
+
+    @functools.wraps(fn)
+    def view(*args, **kwargs) -> str:
+        return printable(fn(*args, **kwargs))
+
+    return view
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~])")
+
+
+def md_inline(text: object) -> str:
+    """Record data as inline Markdown text: on one line, with no control characters, and with
+    every character that could start markup escaped, so raw HTML (`<script>`), links
+    (`[x](javascript:…)`, `<javascript:…>`), emphasis and headings print as the text they are."""
+    flat = " ".join(printable(str(text)).split())
+    return _MD_SPECIAL.sub(r"\\\1", flat)
+
 
 # -- display width -----------------------------------------------------------------------------
 
@@ -76,6 +113,7 @@ def _source_note(e) -> str:
     return f"本章作{e.date_source_zh}" if e.refined else ""
 
 
+@_printable_view
 def timeline_text(tl, width: int = WIDTH) -> str:
     """The timeline for a terminal: a heading per year, three lines per record.
 
@@ -128,16 +166,16 @@ def timeline_markdown(tl) -> str:
         out.append("")
         for e in g.entries:
             rec = e.record
-            line = f"- **{e.date_zh}{mark if e.refined else ''}** {rec.headline}"
+            line = f"- **{md_inline(e.date_zh)}{mark if e.refined else ''}** {md_inline(rec.headline)}"
             if rec.people:
-                line += f"({'、'.join(rec.people)})"
+                line += f"({md_inline('、'.join(rec.people))})"
             if e.phrase:
-                line += f":{_phrase(e)}"
+                line += f":{md_inline(_phrase(e))}"
             if e.dispute:
-                line += f" **{DISPUTED_MARK} {e.dispute}**"
-            line += f" `{rec.id}`"
+                line += f" **{DISPUTED_MARK} {md_inline(e.dispute)}**"
+            line += f" `{md_inline(rec.id).replace('`', '')}`"
             if e.refined:
-                line += f" · {_source_note(e)}"
+                line += f" · {md_inline(_source_note(e))}"
             out.append(line)
     if tl.any_refined:
         out += ["", f"{mark} {REFINED_LEGEND}"]
@@ -288,6 +326,7 @@ def _evidence(check: dict) -> str:
     return f"{check.get('evidence')} (via {check.get('via')})"
 
 
+@_printable_view
 def show_text(shown, color: bool = False) -> str:
     """One record for a person: every field, quotations in full, checks, notes, related, cite."""
     rec: Record = shown.record
@@ -382,6 +421,7 @@ BAR = "█"
 BAR_WIDTH = 40
 
 
+@_printable_view
 def stats_text(st) -> str:
     """Counts for a person: by kind, by year with a bar each (years without records show 0),
     by topic, by person."""
@@ -406,6 +446,7 @@ def stats_text(st) -> str:
     return "\n".join(lines)
 
 
+@_printable_view
 def search_text(result, color: bool = False) -> str:
     """A search result for a person: one block per hit, the matched words marked."""
     lines: list[str] = []
@@ -528,6 +569,7 @@ def _section_zh(section: str | None) -> str:
     return f",第{section}节" if re.fullmatch(r"[\d.]+", section) else f",“{section}”部分"
 
 
+@_printable_view
 def cite_text(result) -> str:
     """What `kb cite` prints (a `kb.cite.CiteResult`): an export as is, a bibliography with
     its notes, one citation's provenance in full, or the candidates for a phrase."""
@@ -566,6 +608,7 @@ def cite_text(result) -> str:
     return "\n".join(lines)
 
 
+@_printable_view
 def verify_quote_text(check) -> str:
     """`kb verify-quote`: the verdict line, then each verbatim match (or the closest quotations)
     with who, when, the form, the corpus's wording and any dispute."""

@@ -316,3 +316,140 @@ def test_a_symlink_loop_where_topics_yaml_belongs(run, make_kb):
     t.unlink()
     t.symlink_to(t)
     _one_line_everywhere(run, root, "corpus/topics.yaml:1: file: cannot be read: is a symbolic link")
+
+
+# -- queries: bounded, never inverted, printable ---------------------------------------------------
+
+
+def _ids(searcher, q, **kw):
+    return sorted(h.id for h in searcher.search(q, limit=1000, **kw).hits)
+
+
+def test_leading_not_means_everything_except(searcher, bundled):
+    every = sorted(r.id for r in bundled.records if r.kind != "source")  # sources only with --kind source
+    with_word = set(_ids(searcher, "科技"))
+    assert 10 < len(with_word) < len(every)
+    expected = sorted(set(every) - with_word)
+    assert _ids(searcher, "NOT 科技") == expected
+    assert _ids(searcher, "AND NOT 科技") == expected
+    assert _ids(searcher, "ANDNOT 科技") == expected
+    assert searcher.search("NOT 科技", limit=1000).total == len(expected)
+
+
+def test_not_in_a_query_with_broken_syntax_is_an_error_not_the_inverse(searcher):
+    from kb.errors import QueryError
+
+    for q in ("NOT 科技 (", '科技 AND NOT "评价', "最后一公里 NOT (科技"):
+        with pytest.raises(QueryError, match="holds NOT but its syntax was not understood"):
+            searcher.search(q)
+
+
+@pytest.mark.parametrize("boost", ["nan", "inf", "-1", "0", "1e400", "999", "", "9" * 400])
+def test_bad_boosts_are_refused(searcher, boost):
+    from kb.errors import QueryError
+
+    with pytest.raises(QueryError, match=r"boost '\^.{0,20}' is not a number from 0\.01 to 100"):
+        searcher.search(f"科技^{boost}")
+
+
+def test_good_boosts_and_carets_in_phrases_pass(searcher):
+    assert searcher.search("科技^2").total == searcher.search("科技").total
+    assert searcher.search("科技^0.5 OR 创新").total >= searcher.search("科技").total
+    searcher.search('"a^b"')  # inside a phrase a caret is text
+
+
+def test_query_length_is_capped_with_a_clear_message(searcher):
+    from kb.errors import QueryError
+    from kb.queryguard import MAX_QUERY_CHARS
+
+    assert MAX_QUERY_CHARS == 1000
+    with pytest.raises(QueryError) as e:
+        searcher.search("科" * 1001)
+    assert str(e.value) == (
+        "the query is 1,001 characters long; kb searches at most 1,000 (search for a distinctive part of it, "
+        "or use a quoted phrase)"
+    )
+    with pytest.raises(QueryError):
+        searcher.search("科技 AND " * 25_000)
+    assert searcher.search("科" * 1000).total == 0
+
+
+def test_suggestions_look_at_a_bounded_number_of_words(searcher):
+    words = [f"zq{i}x" for i in range(150)]  # nothing matches any of them
+    result = searcher.search(" ".join(words))
+    assert result.total == 0
+    alone = [s for s in result.suggestions if "alone:" in s]
+    assert 0 < len(alone) <= 8
+
+
+def test_control_characters_in_a_query_are_not_echoed(searcher):
+    result = searcher.search("最后一公里\x07\x1b")
+    assert result.total >= 1
+    assert result.query == "最后一公里  "
+
+
+def test_undecodable_argument_gives_valid_utf8_json(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONPATH": str(REPO), "LC_ALL": "C.UTF-8"}
+    env.pop("KB_HOME", None)
+    for args in ([b"search", b"\xff", b"--json"], [b"search", b"\xe7\xa7\x91\xff\xe6\x8a\x80", b"--json"]):
+        proc = subprocess.run([sys.executable, "-m", "kb", *args], env=env, capture_output=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        data = json.loads(proc.stdout.decode("utf-8"))  # strict: raises on invalid UTF-8
+        assert "\ufffd" in data["query"]
+        proc.stderr.decode("utf-8")
+
+
+# -- views: escape what each format needs -----------------------------------------------------------
+
+HOSTILE_TITLE = (
+    '"测试\\a会议\\e]0;pwned\\a<script>alert(1)</script> [点此](javascript:alert(1)) <javascript:x> *强调*\\u202e反转"'
+)
+
+
+def test_text_views_print_no_control_characters(run, make_kb):
+    root = make_kb(
+        {
+            "remarks/2018-05-28-test.yaml": REMARK.replace("title: 测试讲话", f"title: {HOSTILE_TITLE}").replace(
+                "occasion: 测试会议", f"occasion: {HOSTILE_TITLE}"
+            )
+        }
+    )
+    for args in (
+        ("search", "最后一公里"),
+        ("timeline",),
+        ("show", "2018-05-28-test"),
+        ("cite", "2018-05-28-test"),
+        ("stats",),
+    ):
+        result = run("--kb", str(root), *args)
+        assert result.exit_code == 0, (args, result.output)
+        for ch in ("\x07", "\x1b", "\u202e"):
+            assert ch not in result.output, (args, ch, result.output)
+    assert "测试会议]0;pwned<script>" in run("--kb", str(root), "timeline").output
+
+
+def test_markdown_timeline_escapes_html_links_and_markup(run, make_kb):
+    root = make_kb(
+        {
+            "remarks/2018-05-28-test.yaml": REMARK.replace("title: 测试讲话", f"title: {HOSTILE_TITLE}").replace(
+                "occasion: 测试会议", f"occasion: {HOSTILE_TITLE}"
+            )
+        }
+    )
+    result = run("--kb", str(root), "timeline", "--format", "markdown")
+    assert result.exit_code == 0
+    out = result.output
+    assert "\\<script\\>alert(1)\\</script\\>" in out
+    assert "\\[点此\\](javascript:alert(1))" in out
+    assert "\\*强调\\*" in out
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").render(out)
+    assert "<script>" not in html and 'href="javascript' not in html and "<em>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
