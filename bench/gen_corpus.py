@@ -199,8 +199,9 @@ def generate(out: Path, n: int, seed: int = 1) -> list[str]:
     if corpus.exists():
         shutil.rmtree(corpus)
     corpus.mkdir(parents=True)
-    for name in ("topics.yaml", "dictionary.txt", "synonyms.yaml"):
-        shutil.copy(REAL / name, corpus / name)
+    for name in ("topics.yaml", "dictionary.txt", "synonyms.yaml", "aliases.yaml"):
+        if (REAL / name).exists():
+            shutil.copy(REAL / name, corpus / name)
     shutil.copytree(REAL / "sources", corpus / "sources")
     for p in (corpus / "sources").iterdir():
         p.chmod(0o644)

@@ -381,7 +381,7 @@ class Searcher:
         results = c.results()
         from kb import fasteval
 
-        fasteval.reference_terms(self.searcher, q, results, results[:depth])
+        fasteval.reference_terms(self.searcher, q, results, list(results))  # every hit ranked
         return results
 
     def _phrase_docs(self, q, phrases: list[str]) -> set[int]:
