@@ -250,3 +250,10 @@ def test_a_provision_link_scrolls_to_its_article(page, live):
     assert page.url.endswith(f"/record/{law}#45")
     assert page.inner_text(".provision:target").startswith("# 第四十五条")
     assert page.evaluate("document.getElementById('45').getBoundingClientRect().top") < 200
+
+
+def test_sigterm_right_after_start_is_clean(root):
+    server = Server(root)
+    assert server.stop(signal.SIGTERM) == 0
+    time.sleep(0.2)
+    assert server.lines[-1] == "kb serve: stopped"

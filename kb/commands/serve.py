@@ -54,20 +54,24 @@ def serve(obj: Ctx, host: str, port: int, open_browser: bool, log: bool) -> None
         raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e} (try another --port)") from None
     with sock:
         server = make_server(host, port, app, threaded=True, request_handler=Handler, fd=sock.fileno())
-    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{server.socket.getsockname()[1]}/"
-    click.echo(f"kb serve: {url} (corpus {kbase.home.corpus_dir}; Ctrl-C to stop)")
-    sys.stdout.flush()
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "") else (f"[{host}]" if ":" in host else host)
+    url = f"http://{shown_host}:{server.socket.getsockname()[1]}/"
 
     def stop(signum, frame):
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, stop)
-    if open_browser:
-        import threading
-        import webbrowser
-
-        threading.Timer(0.3, webbrowser.open, args=(url,)).start()
+    # SIGTERM stops the server as Ctrl-C does; installed before the address is printed, so a
+    # supervisor that reads it and stops the server at once still gets a clean exit.
+    previous = signal.getsignal(signal.SIGTERM)
     try:
+        signal.signal(signal.SIGTERM, stop)
+        click.echo(f"kb serve: {url} (corpus {kbase.home.corpus_dir}; Ctrl-C to stop)")
+        sys.stdout.flush()
+        if open_browser:
+            import threading
+            import webbrowser
+
+            threading.Timer(0.3, webbrowser.open, args=(url,)).start()
         server.serve_forever()
     except KeyboardInterrupt:
         pass
