@@ -78,6 +78,17 @@ ORG_SUFFIXES = (
 )
 ORG_LAST_CHARS = "院部局厅署委会组所处"
 _HAN = re.compile(r"^[\u3400-\u9fff·]+$")
+_HAS_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN_ORG = re.compile(
+    r"\b(?:and|Inc|Ltd|LLC|Co|Corp|Corporation|Company|GmbH|University|Institute|Association|Society|"
+    r"Group|Council|Committee|Ministry|Office|Press|Foundation|Center|Centre|Academy)\b",
+    re.I,
+)
+# A Latin person's name: letters (with accents), spaces, hyphens, apostrophes, dots, one comma.
+# Anything else (an ampersand, digits, brackets, mixed scripts) is an organisation's literal name.
+_LATIN_PERSON = re.compile(
+    r"[^\W\d_][^\W\d_.' -]*(?:[.' -]+[^\W\d_]+)*\.?(?:, *[^\W\d_][^\W\d_.' -]*(?:[.' -]+[^\W\d_]+)*\.?)?"
+)
 
 
 def split_name(name: str) -> dict[str, str]:
@@ -87,12 +98,14 @@ def split_name(name: str) -> dict[str, str]:
     or its first two when they are a known compound surname (COMPOUND_SURNAMES). Longer Han
     names, or ones ending like an organisation (ORG_SUFFIXES), are organisations.
     """
-    name = str(name).strip()
+    name = " ".join(str(name).split())
     if is_org(name):
         return {"literal": name}
     if _HAN.match(name):
         cut = 2 if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES else 1
         return {"family": name[:cut], "given": name[cut:]}
+    if _HAS_HAN.search(name) or not _LATIN_PERSON.fullmatch(name) or _LATIN_ORG.search(name):
+        return {"literal": name}  # A&B 研究所, 3M Company, 中国 Science Press: never family/given
     if "," in name:
         fam, _, given = name.partition(",")
         return {"family": fam.strip(), "given": given.strip()}
@@ -104,6 +117,8 @@ def split_name(name: str) -> dict[str, str]:
 
 def is_org(name: str) -> bool:
     name = str(name).strip()
+    if _HAS_HAN.search(name) and not _HAN.match(name) and name.endswith(ORG_SUFFIXES):
+        return True  # A&B 研究所
     if _HAN.match(name):
         if len(name) > 4 or name.endswith(ORG_SUFFIXES):
             return True
@@ -304,19 +319,65 @@ def ris_fields(rec: Record, corpus: Corpus, cit: Citation) -> list[tuple[str, st
     return out
 
 
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def ris_value(value: str) -> str:
+    """A RIS field value on one line: a line break inside a field would start a new tag (a title
+    could inject `ER  -` and whole records), so breaks become spaces; control characters go."""
+    return _CONTROLS.sub("", _LINE_BREAKS.sub(" ", str(value))).strip()
+
+
 def to_ris(cits: list[Citation], corpus: Corpus) -> str:
     chunks = []
     for c in cits:
-        lines = [f"{tag}  - {value}" for tag, value in ris_fields(corpus.by_id[c.id], corpus, c)]
+        lines = [f"{tag}  - {ris_value(value)}" for tag, value in ris_fields(corpus.by_id[c.id], corpus, c)]
         chunks.append("\n".join([*lines, "ER  - "]))
     return "\n\n".join(chunks) + "\n"
 
 
-_BIB_ESCAPE = str.maketrans({"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_"})
+_BIB_ESCAPE = str.maketrans(
+    {
+        "\\": r"\textbackslash{}",
+        "{": r"\textbraceleft{}",
+        "}": r"\textbraceright{}",
+        "&": r"\&",
+        "%": r"\%",
+        "$": r"\$",
+        "#": r"\#",
+        "_": r"\_",
+        "~": r"\textasciitilde{}",
+        "^": r"\textasciicircum{}",
+    }
+)
+
+
+def bib_text(value: str) -> str:
+    r"""A value as BibTeX/LaTeX text: every special character escaped, braces and backslashes as
+    commands (BibTeX counts a brace even after a backslash, so `\{` would still unbalance the
+    field and drop the ones after it; `\input{…}` must not reach LaTeX), on one line."""
+    return _CONTROLS.sub("", " ".join(str(value).split())).translate(_BIB_ESCAPE)
+
+
+def bib_name(n: dict[str, str]) -> str:
+    r"""One author for BibTeX: an organisation braced whole (`{A\&B 研究所}`, never split into
+    family and given, nor at an 'and' inside it); a Chinese person as written (王微); another
+    person as `Family, Given`, braced so that no 'and' or comma in it splits the list."""
+    if "literal" in n:
+        return "{" + bib_text(n["literal"]) + "}"
+    if _HAN.match(n["family"] + n["given"]):
+        return bib_text(n["family"] + n["given"])
+    return (
+        "{" + bib_text(n["family"]) + "}, {" + bib_text(n["given"]) + "}"
+        if n["given"]
+        else "{" + bib_text(n["family"]) + "}"
+    )
 
 
 def bibtex_fields(rec: Record, corpus: Corpus, cit: Citation) -> tuple[str, list[tuple[str, str]]]:
-    """A record as a BibTeX entry type and fields (unescaped values)."""
+    """A record as a BibTeX entry type and fields (values unescaped, except `author`, which is
+    the name list already written for BibTeX)."""
     item = csl_item(rec, corpus, cit)
     etype = {
         "article-journal": "article",
@@ -327,7 +388,7 @@ def bibtex_fields(rec: Record, corpus: Corpus, cit: Citation) -> tuple[str, list
     fields: list[tuple[str, str]] = []
     names = []
     for n in item.get("author", []):
-        names.append("{" + n["literal"] + "}" if "literal" in n else n["family"] + n["given"])
+        names.append(bib_name(n))
     if rec.kind == "reference" and rec.get("authors_truncated"):
         names.append("others")
     if names:
@@ -363,7 +424,7 @@ def to_bibtex(cits: list[Citation], corpus: Corpus) -> str:
     chunks = []
     for c in cits:
         etype, fields = bibtex_fields(corpus.by_id[c.id], corpus, c)
-        body = ",\n".join(f"  {k} = {{{v if k == 'author' else v.translate(_BIB_ESCAPE)}}}" for k, v in fields)
+        body = ",\n".join(f"  {k} = {{{v if k == 'author' else bib_text(v)}}}" for k, v in fields)
         chunks.append(f"@{etype}{{{c.id},\n{body}\n}}")
     return "\n\n".join(chunks) + "\n"
 
