@@ -34,8 +34,34 @@ def bundled_corpus() -> Path:
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "kb"
+    """The user's cache folder for kb: $XDG_CACHE_HOME/kb when that is an absolute path (the
+    XDG spec ignores a relative one), else ~/.cache/kb, with the home folder from $HOME when it
+    is absolute, else from the password database; never `/.cache` or a path relative to the
+    working folder. Without any usable home: a per-user folder in the system's temp folder."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):
+        return Path(xdg) / "kb"
+    home = _home()
+    if home is not None:
+        return home / ".cache" / "kb"
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / f"kb-cache-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+
+
+def _home() -> Path | None:
+    """The user's home folder, when one is known and absolute (not `/`)."""
+    candidates = [os.environ.get("HOME", "")]
+    try:
+        import pwd
+
+        candidates.append(pwd.getpwuid(os.getuid()).pw_dir)
+    except (ImportError, KeyError, OSError):
+        pass
+    for c in candidates:
+        if c and os.path.isabs(c) and Path(c).parent != Path(c):
+            return Path(c)
+    return None
 
 
 def _writable(path: Path) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -453,3 +454,35 @@ def test_markdown_timeline_escapes_html_links_and_markup(run, make_kb):
     html = MarkdownIt("commonmark").render(out)
     assert "<script>" not in html and 'href="javascript' not in html and "<em>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+# -- the cache folder -------------------------------------------------------------------------------
+
+
+def test_cache_folder_with_empty_home_or_relative_xdg(monkeypatch, tmp_path):
+    import pwd
+    import tempfile
+
+    from kb.home import cache_dir
+
+    monkeypatch.chdir(tmp_path)
+    user_home = pwd.getpwuid(os.getuid()).pw_dir
+    for home, xdg in (("", None), ("", "relative/cache"), ("/", ""), ("relative", "."), (None, None)):
+        for name, value in (("HOME", home), ("XDG_CACHE_HOME", xdg)):
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        got = cache_dir()
+        assert got.is_absolute() and str(got) != "/.cache/kb", (home, xdg, got)
+        assert got == Path(user_home) / ".cache" / "kb", (home, xdg, got)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "xdg" / "kb"
+
+    def no_user(uid):
+        raise KeyError(uid)
+
+    monkeypatch.setattr(pwd, "getpwuid", no_user)
+    monkeypatch.setenv("HOME", "")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert cache_dir() == Path(tempfile.gettempdir()) / f"kb-cache-{os.getuid()}"
