@@ -136,11 +136,17 @@ def _need_browser():
 
 
 @pytest.fixture(scope="module")
-def live(root):
-    _need_browser()
+def running(root):
+    """One live server for the module's tests."""
     server = Server(root)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def live(running):
+    _need_browser()
+    return running
 
 
 @pytest.fixture(scope="module")
@@ -257,3 +263,23 @@ def test_sigterm_right_after_start_is_clean(root):
     assert server.stop(signal.SIGTERM) == 0
     time.sleep(0.2)
     assert server.lines[-1] == "kb serve: stopped"
+
+
+def test_many_requests_at_once(running):
+    """The server is threaded over one KnowledgeBase: parallel searches, records and pages all answer."""
+    from concurrent.futures import ThreadPoolExecutor
+    from urllib.parse import quote
+
+    urls = [running.url + "search?q=" + quote(q) for q in ("科技", "最后一公里", "科技成果转化", "一招鲜")] * 5
+    urls += [
+        running.url + "record/ref-li-sen-2024",
+        running.url + "timeline?year=2020",
+        running.url + "api/search?q=" + quote("科技"),
+    ] * 4
+
+    def get(url):
+        with urllib.request.urlopen(url, timeout=60) as r:
+            return r.status
+
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(get, urls)) == {200}

@@ -399,3 +399,10 @@ def test_a_provision_id_leads_to_its_article(client):
     article = html.split('<div class="provision" id="45">', 1)[1].split("</div>", 1)[0]
     assert "第四十五条" in article and "不低于百分之五十的比例" in article
     assert client.get(f"/record/{law}%23999").status_code == 404
+
+
+def test_pages_forbid_foreign_and_inline_scripts(client):
+    r = client.get("/search?q=科技")
+    assert "script-src 'self'" in r.headers["Content-Security-Policy"]
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert "<script>" not in r.get_data(as_text=True)  # our only script is a file: /static/copy.js
