@@ -42,8 +42,8 @@ LI_SEN = "李森,刘振天,陈时见,等.高等教育强国建设的中国道路
 class Server:
     """`kb --kb ROOT serve --port 0` in a subprocess; `url` once it listens."""
 
-    def __init__(self, root: Path, *extra: str):
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "XDG_CACHE_HOME": str(root / "cache")}
+    def __init__(self, root: Path, *extra: str, env: dict | None = None):
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "XDG_CACHE_HOME": str(root / "cache"), **(env or {})}
         env.pop("KB_HOME", None)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kb", "--kb", str(root), "serve", "--port", "0", *extra],
@@ -283,3 +283,17 @@ def test_many_requests_at_once(running):
 
     with ThreadPoolExecutor(8) as pool:
         assert set(pool.map(get, urls)) == {200}
+
+
+def test_open_starts_the_browser_on_the_page(root, tmp_path):
+    opened = tmp_path / "opened.txt"
+    fake = tmp_path / "browser.py"
+    fake.write_text(f"import sys, pathlib\npathlib.Path({str(opened)!r}).write_text(sys.argv[1])\n", encoding="utf-8")
+    server = Server(root, "--open", env={"BROWSER": f"{sys.executable} {fake} %s"})
+    try:
+        deadline = time.monotonic() + 20
+        while not opened.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert opened.read_text(encoding="utf-8") == server.url
+    finally:
+        server.stop()
