@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_right
-from collections.abc import Iterator
 
 SUPPORTED = "Term And Or Not AndMaybe Require NullQuery DatedWithin"
 # AndNot (typed ANDNOT) is left to the collector: Whoosh 2.7.4's AndNotMatcher does not check
@@ -72,6 +71,8 @@ class FastIndex:
         self._facet_keys: dict = {}  # (field, overlap) -> {global docnum: [names]}
         self._sort_keys: dict = {}  # field -> {global docnum: key}
         self._live_all: list[frozenset] | None = None
+        self._compiled: dict = {}  # (query, segment) -> compiled tree for matched terms
+        self._stored: dict = {}  # docnum -> stored fields (bounded)
 
     # -- leaves --------------------------------------------------------------------------------
     def _btext(self, q):
@@ -254,43 +255,46 @@ class FastIndex:
         return out
 
     # -- which terms matched a document ---------------------------------------------------------
-    def contains(self, q, seg: int, d: int) -> bool:
+    def compile(self, q, seg: int):
+        """`q` as nested tuples for membership tests in one segment: ("T", (field, btext), docs),
+        ("A"|"O", children), ("N", child, live), ("M"|"R", a, b), ("S", docs)."""
         name = _kind(q)
         if name == "Term":
             bt = self._btext(q)
-            leaf = None if bt is None else self.leaf(q.fieldname, bt)[seg]
-            return bool(leaf) and d in leaf
-        if name == "And":
-            return all(self.contains(s, seg, d) for s in q.subqueries)
-        if name == "Or":
-            return any(self.contains(s, seg, d) for s in q.subqueries)
+            docs = None if bt is None else self.leaf(q.fieldname, bt)[seg]
+            return ("T", (q.fieldname, bt), docs or {})
+        if name in ("And", "Or"):
+            return ("A" if name == "And" else "O", tuple(self.compile(s, seg) for s in q.subqueries))
         if name == "Not":
-            return d in self.live(seg) and not self.contains(q.query, seg, d)
+            return ("N", self.compile(q.query, seg), self.live(seg))
         if name == "AndNot":
-            return self.contains(q.a, seg, d) and not self.contains(q.b, seg, d)
-        if name == "AndMaybe":
-            return self.contains(q.a, seg, d)
-        if name == "Require":
-            return self.contains(q.a, seg, d) and self.contains(q.b, seg, d)
+            return ("X", self.compile(q.a, seg), self.compile(q.b, seg))
+        if name in ("AndMaybe", "Require"):
+            return ("M" if name == "AndMaybe" else "R", self.compile(q.a, seg), self.compile(q.b, seg))
         if name == "DatedWithin":
-            return d in self.docset(q, seg)
-        return False
+            return ("S", self.docset(q, seg))
+        return ("S", frozenset())
 
-    def matched(self, q, seg: int, d: int) -> Iterator[tuple[str, bytes]]:
-        """(field, term bytes) of the terms holding in `d` along the branches that match it."""
-        if not self.contains(q, seg, d):
-            return
-        name = _kind(q)
-        if name == "Term":
-            yield (q.fieldname, self._btext(q))
-        elif name in ("And", "Or"):
-            for s in q.subqueries:
-                yield from self.matched(s, seg, d)
-        elif name in ("AndNot",):
-            yield from self.matched(q.a, seg, d)
-        elif name in ("AndMaybe", "Require"):
-            yield from self.matched(q.a, seg, d)
-            yield from self.matched(q.b, seg, d)
+    def matched_terms(self, q, d: int) -> set:
+        seg = self.segment_of(d)
+        key = (q, seg)
+        c = self._compiled.get(key)
+        if c is None:
+            if len(self._compiled) > 256:
+                self._compiled.clear()
+            c = self._compiled[key] = self.compile(q, seg)
+        out: set = set()
+        _collect(c, d, out)
+        return out
+
+    def stored(self, docnum: int) -> dict:
+        """A document's stored fields (a copy; the last few thousand are kept)."""
+        got = self._stored.get(docnum)
+        if got is None:
+            if len(self._stored) >= 4096:
+                self._stored.clear()
+            got = self._stored[docnum] = self.searcher.stored_fields(docnum)
+        return dict(got)
 
     def segment_of(self, docnum: int) -> int:
         offsets = [s[1] for s in self.segments]
@@ -397,30 +401,72 @@ def check(q) -> None:
         check(q.query)
 
 
+_KINDS: dict = {}
+
+
 def _kind(q) -> str:
     """The Whoosh class a node behaves as (kb's Require subclass is a Require)."""
-    from whoosh import query as Q
-
     t = type(q)
-    if t is Q.Term:
-        return "Term"
-    if t is Q.Or:
-        return "Or"
-    if t is Q.And:
-        return "And"
-    if q is Q.NullQuery:
-        return "NullQuery"
-    if t is Q.Not:
-        return "Not"
-    if t is Q.AndNot:
-        return "AndNot"
-    if t is Q.AndMaybe:
-        return "AndMaybe"
-    if isinstance(q, Q.Require) and type(q).__name__ == "Require":
-        return "Require"
-    if type(q).__name__ == "DatedWithin":
-        return "DatedWithin"
-    return type(q).__name__ + "?"
+    name = _KINDS.get(t)
+    if name is None:
+        from whoosh import query as Q
+
+        if t is Q.Term:
+            name = "Term"
+        elif t is Q.Or:
+            name = "Or"
+        elif t is Q.And:
+            name = "And"
+        elif t is type(Q.NullQuery):
+            name = "NullQuery"
+        elif t is Q.Not:
+            name = "Not"
+        elif t is Q.AndNot:
+            name = "AndNot"
+        elif t is Q.AndMaybe:
+            name = "AndMaybe"
+        elif issubclass(t, Q.Require) and t.__name__ == "Require":
+            name = "Require"
+        elif t.__name__ == "DatedWithin":
+            name = "DatedWithin"
+        else:
+            name = t.__name__ + "?"
+        _KINDS[t] = name
+    return name
+
+
+def _holds(c, d: int) -> bool:
+    k = c[0]
+    if k == "T" or k == "S":
+        return d in c[-1]
+    if k == "O":
+        return any(_holds(x, d) for x in c[1])
+    if k == "A":
+        return all(_holds(x, d) for x in c[1])
+    if k == "N":
+        return d in c[2] and not _holds(c[1], d)
+    if k == "X":
+        return _holds(c[1], d) and not _holds(c[2], d)
+    if k == "M":
+        return _holds(c[1], d)
+    return _holds(c[1], d) and _holds(c[2], d)  # R
+
+
+def _collect(c, d: int, out: set) -> None:
+    """Add to `out` the terms of compiled tree `c` on branches that match `d`."""
+    if not _holds(c, d):
+        return
+    k = c[0]
+    if k == "T":
+        out.add(c[1])
+    elif k == "O" or k == "A":
+        for x in c[1]:
+            _collect(x, d, out)
+    elif k == "X":
+        _collect(c[1], d, out)
+    elif k == "M" or k == "R":
+        _collect(c[1], d, out)
+        _collect(c[2], d, out)
 
 
 def _tree(weighted: list, evaluate, combine) -> dict:
@@ -501,14 +547,14 @@ def _postings(reader, fieldname: str, btext: bytes) -> tuple[list, list]:
 class FastHit:
     """What kb.search reads from a Whoosh Hit: score, docnum, stored fields, matched terms."""
 
-    __slots__ = ("_ix", "_q", "docnum", "score", "_fields")
+    __slots__ = ("_ix", "_q", "docnum", "score", "_fields", "_terms")
 
     def __init__(self, ix: FastIndex, q, docnum: int, score):
-        self._ix, self._q, self.docnum, self.score, self._fields = ix, q, docnum, score, None
+        self._ix, self._q, self.docnum, self.score, self._fields, self._terms = ix, q, docnum, score, None, None
 
     def fields(self) -> dict:
         if self._fields is None:
-            self._fields = self._ix.searcher.stored_fields(self.docnum)
+            self._fields = self._ix.stored(self.docnum)
         return self._fields
 
     def __getitem__(self, key):
@@ -518,8 +564,9 @@ class FastHit:
         return self.fields().get(key, default)
 
     def matched_terms(self) -> set:
-        ix = self._ix
-        return set(ix.matched(self._q, ix.segment_of(self.docnum), self.docnum))
+        if self._terms is None:
+            self._terms = self._ix.matched_terms(self._q, self.docnum)
+        return set(self._terms)
 
 
 class FastResults:
