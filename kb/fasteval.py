@@ -632,6 +632,8 @@ def reference_terms(searcher, q, results, hits) -> None:
         check(q)
     except Unsupported:
         return
+    if not _may_strand(q):
+        return
     docterms = getattr(results, "docterms", None)
     if docterms is None:
         return
@@ -642,6 +644,24 @@ def reference_terms(searcher, q, results, hits) -> None:
         sub, off = leaves[bisect_right(offsets, d) - 1]
         keep = set(_ref_matched(q, sub, d - off))
         docterms[d] = [t for t in docterms.get(d, []) if t in keep]
+
+
+def _may_strand(q, under_or: bool = False) -> bool:
+    """Whether a matcher of `q` can be left on a document its branch does not match: only a
+    matcher that stops moving (the sides of an And, AndNot or AndMaybe, a Not's inner query)
+    while an Or above it goes on. Other trees need no check: the collector's terms are right."""
+    name = _kind(q)
+    if name in ("And", "Not", "AndNot", "AndMaybe", "Require") and under_or:
+        return True
+    if name == "Or":
+        return any(_may_strand(s, True) for s in q.subqueries)
+    if name in ("And", "Require"):
+        return any(_may_strand(s, under_or) for s in q.subqueries)
+    if name in ("AndNot", "AndMaybe"):
+        return _may_strand(q.a, under_or) or _may_strand(q.b, True)
+    if name == "Not":
+        return _may_strand(q.query, True)
+    return False
 
 
 def _ref_holds(q, sub, d: int) -> bool:
