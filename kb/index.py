@@ -1000,13 +1000,17 @@ def ensure(home: Home, rebuild: bool = False, progress: Progress | None = None) 
                 if state.change.empty and not state.damage:
                     return Opened(state.gen, state.manifest, _fast_segmenter(home.index_dir, dictionary))
             if rebuild or state.change.rebuild or state.damage:
-                opened, n = _build_locked(home, progress, None, fresh_segdict=rebuild or bool(state.damage))
                 if rebuild:
                     why = "asked to rebuild"
                 elif state.damage:
                     why = f"the index was damaged: {state.damage}"
                 else:
                     why = state.change.rebuild
+                if progress is None:  # never rebuild silently: say why, then show progress
+                    from kb.progress import rebuild_reporter
+
+                    progress = rebuild_reporter(why)
+                opened, n = _build_locked(home, progress, None, fresh_segdict=rebuild or bool(state.damage))
                 return Opened(opened.path, opened.manifest, opened.segmenter, f"index built: {n} records ({why})")
             live = Opened(state.gen, state.manifest, _fast_segmenter(home.index_dir, dictionary))
             return _update_locked(home, live, state.change, state.stats)

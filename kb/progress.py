@@ -1,0 +1,35 @@
+"""Saying on stderr that the index is being built, and how far along it is.
+
+A search that finds no usable index (first run after installing, a schema or dictionary
+change, a damaged index) builds one before answering, which takes seconds to minutes. It
+never does so silently: the reason comes first, then a progress bar (redrawn in place on a
+terminal; one line when it completes elsewhere)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+
+WIDTH = 30
+
+
+def rebuild_reporter(why: str, stream=None) -> Callable[[int, int], None]:
+    """Announce a full build now and return a progress(done, total) callback that draws it."""
+    out = stream or sys.stderr
+    tty = bool(getattr(out, "isatty", lambda: False)())
+    started = time.monotonic()
+    out.write(f"building the search index ({why}); searching starts when it is done …\n")
+    out.flush()
+
+    def progress(done: int, total: int) -> None:
+        if total <= 0 or (not tty and done < total):
+            return
+        filled = WIDTH * done // total
+        bar = f"[{'#' * filled}{'.' * (WIDTH - filled)}] {done}/{total} records, {time.monotonic() - started:.0f} s"
+        out.write(("\r" + bar) if tty else bar + "\n")
+        if tty and done >= total:
+            out.write("\n")
+        out.flush()
+
+    return progress
