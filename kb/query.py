@@ -29,8 +29,11 @@ from kb.text import fold, squash
 
 _Y = r"(?:19|20)\d{2}"
 _RANGE = re.compile(rf"(?<![\d.])({_Y})\s*年?\s*(?:-|—|–|~|～|至|到)\s*({_Y})\s*年?(?:度)?(?:的)?(?![\d.])")
-_YMD = re.compile(rf"(?<![\d.])({_Y})年(?:(\d{{1,2}})月(?:(\d{{1,2}})日)?)?(?:度)?(?:的)?(?!\d)")
-_BARE = re.compile(rf"(?:(?<=\s)|^)({_Y})(?:-(\d{{1,2}})(?:-(\d{{1,2}}))?)?(?=\s|$)")
+# 以来 / 以后 / 之后 / 起: from that date on; 以前 / 之前: up to it.
+_OPEN = "(以来|以后|之后|起|以前|之前)?"
+_YMD = re.compile(rf"(?<![\d.])({_Y})年(?:(\d{{1,2}})月(?:(\d{{1,2}})日)?)?(?:度)?{_OPEN}(?:的)?(?!\d)")
+_BARE = re.compile(rf"(?:(?<=\s)|^)({_Y})(?:-(\d{{1,2}})(?:-(\d{{1,2}}))?)?{_OPEN}(?=\s|$)")
+_SINCE = ("以来", "以后", "之后", "起")
 # Text a date reading must not touch: quoted phrases, 《titles》 and field:value terms.
 _PROTECTED = re.compile(r'"[^"]*"|《[^》]*》|\w+:\S+')
 DATE_NOTE = "（{} 按日期理解）"
@@ -41,8 +44,8 @@ class DateReading:
     """A query with its dates taken out: the words left, the period, and how it was written."""
 
     text: str
-    start: date
-    end: date
+    start: date | None  # None: open (以前)
+    end: date | None  # None: open (以来)
     written: tuple[str, ...]
 
     @property
@@ -73,6 +76,8 @@ def read_dates(text: str) -> DateReading | None:
                     iso = y + (f"-{int(mo):02d}" if mo else "") + (f"-{int(d):02d}" if mo and d else "")
                     span = parse_date(iso)
                     lo, hi = span.start, span.end
+                    if m.group(4):
+                        lo, hi = (lo, None) if m.group(4) in _SINCE else (None, hi)
             except (DateFormatError, ValueError):
                 continue
             spans.append((m.start(), m.end(), lo, hi))
@@ -86,10 +91,12 @@ def read_dates(text: str) -> DateReading | None:
         pos = e
     rest.append(text[pos:])
     written = tuple(re.sub(r"(?:度)?的$", "", text[s:e].strip()) for s, e, _, _ in spans)
+    los = [lo for _, _, lo, _ in spans]
+    his = [hi for _, _, _, hi in spans]
     return DateReading(
         " ".join("".join(rest).split()),
-        min(lo for _, _, lo, _ in spans),
-        max(hi for _, _, _, hi in spans),
+        None if None in los else min(los),
+        None if None in his else max(his),
         written,
     )
 
@@ -158,11 +165,12 @@ def understand(text: str, filters: Filters) -> Understanding | None:
     return Understanding(text, filters, tuple(written), tuple(notes)) if written else None
 
 
-def with_period(filters: Filters, start: date, end: date) -> Filters | None:
-    """`filters` narrowed to the period, or None when the filters' own period excludes it."""
-    lo = max(start, filters.start) if filters.start else start
-    hi = min(end, filters.end) if filters.end else end
-    if lo > hi:
+def with_period(filters: Filters, start: date | None, end: date | None) -> Filters | None:
+    """`filters` narrowed to the period (None: open), or None when the filters' own period
+    excludes it."""
+    lo = max(x for x in (start, filters.start) if x) if (start or filters.start) else None
+    hi = min(x for x in (end, filters.end) if x) if (end or filters.end) else None
+    if lo and hi and lo > hi:
         return None
     return replace(filters, start=lo, end=hi)
 
