@@ -73,6 +73,7 @@ class FastIndex:
         self._live_all: list[frozenset] | None = None
         self._compiled: dict = {}  # (query, segment) -> compiled tree for matched terms
         self._stored: dict = {}  # docnum -> stored fields (bounded)
+        self._boosted: dict = {}  # (field, btext, boost, segment) -> the term's scores times the boost
 
     # -- leaves --------------------------------------------------------------------------------
     def _btext(self, q):
@@ -166,9 +167,13 @@ class FastIndex:
             d = None if bt is None else self.leaf(q.fieldname, bt)[seg]
             if d is None:
                 return {}
-            if q.boost != 1.0:
-                b = q.boost
-                return {k: v * b for k, v in d.items()}
+            if q.boost != 1.0:  # Whoosh's WrappingMatcher: the term's score times the boost
+                key = (q.fieldname, bt, q.boost, seg)
+                got = self._boosted.get(key)
+                if got is None:
+                    b = q.boost
+                    got = self._boosted[key] = {k: v * b for k, v in d.items()}
+                return got
             return d
         if name == "NullQuery":
             return {}
@@ -204,6 +209,14 @@ class FastIndex:
             if not a:
                 return a
             b = self.docset(q.b, seg)
+            missing = self.missing(q.b, seg, b)
+            if missing is not None:  # b is nearly every document: drop the few it lacks
+                if not missing.intersection(a.keys()):
+                    return a
+                out = a.copy()
+                for k in missing:
+                    out.pop(k, None)
+                return out
             if len(a) <= len(b):
                 return {k: v for k, v in a.items() if k in b}
             return {k: a[k] for k in b if k in a}
@@ -254,6 +267,17 @@ class FastIndex:
         self._sets[key] = out
         return out
 
+    def missing(self, q, seg: int, docs: frozenset) -> frozenset | None:
+        """The segment's documents outside `docs` when they are few (a filter such as
+        NOT kind:source keeps nearly everything), else None."""
+        key = ("missing", q, seg)
+        if key in self._sets:
+            return self._sets[key]
+        live = self.live(seg)
+        out = frozenset(live - docs) if len(docs) * 2 > len(live) else None
+        self._sets[key] = out
+        return out
+
     # -- which terms matched a document ---------------------------------------------------------
     def compile(self, q, seg: int):
         """`q` as nested tuples for membership tests in one segment: ("T", (field, btext), docs),
@@ -277,12 +301,13 @@ class FastIndex:
 
     def matched_terms(self, q, d: int) -> set:
         seg = self.segment_of(d)
-        key = (q, seg)
-        c = self._compiled.get(key)
-        if c is None:
+        key = (id(q), seg)
+        got = self._compiled.get(key)
+        if got is None or got[0] is not q:
             if len(self._compiled) > 256:
                 self._compiled.clear()
-            c = self._compiled[key] = self.compile(q, seg)
+            got = self._compiled[key] = (q, self.compile(q, seg))
+        c = got[1]
         out: set = set()
         _collect(c, d, out)
         return out
@@ -488,15 +513,15 @@ def _tree(weighted: list, evaluate, combine) -> dict:
 
 
 def _union(a: dict, b: dict) -> dict:
-    if len(a) < len(b):
-        a, b = b, a
+    """Whoosh's UnionMatcher: a document in both gets a.score() + b.score()."""
     if not b:
         return a
-    out = a.copy()
-    get = out.get
-    for k, v in b.items():
-        x = get(k)
-        out[k] = v if x is None else x + v
+    if not a:
+        return b
+    both = a.keys() & b.keys()
+    out = a | b
+    for k in both:
+        out[k] = a[k] + b[k]
     return out
 
 
