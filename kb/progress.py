@@ -2,8 +2,8 @@
 
 A search that finds no usable index (first run after installing, a schema or dictionary
 change, a damaged index) builds one before answering, which takes seconds to minutes. It
-never does so silently: the reason comes first, then a progress bar (redrawn in place on a
-terminal; one line when it completes elsewhere)."""
+never does so silently on a terminal: the reason comes first, then a progress bar redrawn in
+place. Elsewhere output stays as it was (the notice after the build)."""
 
 from __future__ import annotations
 
@@ -14,21 +14,24 @@ from collections.abc import Callable
 WIDTH = 30
 
 
-def rebuild_reporter(why: str, stream=None) -> Callable[[int, int], None]:
-    """Announce a full build now and return a progress(done, total) callback that draws it."""
+def rebuild_reporter(why: str, stream=None) -> Callable[[int, int], None] | None:
+    """On a terminal, announce a full build now and return a progress(done, total) callback
+    that draws it. Elsewhere (a pipe, a log, a test runner) None: the caller's one-line
+    notice (`index built: N records (why)`) follows the build as before."""
     out = stream or sys.stderr
-    tty = bool(getattr(out, "isatty", lambda: False)())
+    if not bool(getattr(out, "isatty", lambda: False)()):
+        return None
     started = time.monotonic()
     out.write(f"building the search index ({why}); searching starts when it is done …\n")
     out.flush()
 
     def progress(done: int, total: int) -> None:
-        if total <= 0 or (not tty and done < total):
+        if total <= 0:
             return
         filled = WIDTH * done // total
         bar = f"[{'#' * filled}{'.' * (WIDTH - filled)}] {done}/{total} records, {time.monotonic() - started:.0f} s"
-        out.write(("\r" + bar) if tty else bar + "\n")
-        if tty and done >= total:
+        out.write("\r" + bar)
+        if done >= total:
             out.write("\n")
         out.flush()
 

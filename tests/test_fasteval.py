@@ -132,3 +132,25 @@ def test_refresh_never_serves_a_stale_cache(tmp_path):
         assert s.search("独一无二刷新测试") == after
         s.fast = True
         assert s.refresh() is None  # nothing changed: the caches stay
+
+
+def test_a_rebuild_on_a_terminal_says_why_and_shows_progress():
+    """The first search that must build the index says so at once, with the reason, and draws
+    a bar; a pipe or a test runner keeps its one-line notice after the build instead."""
+    import io
+
+    from kb.progress import rebuild_reporter
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    out = Tty()
+    progress = rebuild_reporter("no index yet", out)
+    assert out.getvalue() == "building the search index (no index yet); searching starts when it is done …\n"
+    progress(200, 800)
+    progress(800, 800)
+    lines = out.getvalue().split("\n")
+    assert lines[1].startswith("\r[#######.......................] 200/800 records")
+    assert "\r[##############################] 800/800 records" in lines[1] and lines[2] == ""
+    assert rebuild_reporter("no index yet", io.StringIO()) is None
