@@ -233,17 +233,17 @@ class QuoteCheck:
             return line
         if self.in_sources:
             return (
-                f"不是语料记录的引语(NOT a recorded quotation):此文字见于来源 {', '.join(self.in_sources)} 的正文,"
+                f"不是语料记录的引语:此文字见于来源 {', '.join(self.in_sources)} 的正文,"
                 "是该来源自己的叙述,不能作为讲话原话引用"
             )
         if self.closest:
             best = self.closest[0]
             return (
-                f"不是语料中的原文(NOT verbatim);最接近的是 {best.record.id} 的{_form_zh(best)}"
+                f"不是语料中的原文;最接近的是 {best.record.id} 的{_form_zh(best)}"
                 f"(相似度 {best.similarity:.2f}),原文为:{best.excerpt}"
                 + (";该引语归属存疑,引用时须说明" if best.disputes else "")
             )
-        return "不是语料中的原文(NOT verbatim),语料中也没有相近的引语"
+        return "不是语料中的原文,语料中也没有相近的引语"
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
+from kb import labels, queryguard
 from kb import query as qmod
-from kb import queryguard
 from kb.analysis import segmenter_for
 from kb.corpus import read_aliases, read_config
 from kb.dates import zh_or_raw
@@ -170,7 +170,7 @@ class Searcher:
         if trimmed != qtext:
             if not trimmed:
                 raise QueryError(f"the query {text!r} has no words to search, only operators (e.g. 科技 AND 评价)")
-            notices.append(f"an operator with nothing on one side was ignored; searched: {trimmed}")
+            notices.append(labels.OPERATOR_IGNORED.format(query=trimmed))
             qtext = trimmed
         phrases = [p for p in re.findall(r'"([^"]+)"', qtext) if p.strip()]
         if self._parser is None:
@@ -193,7 +193,7 @@ class Searcher:
                 raise QueryError(
                     f"the query {text!r} has no words to search (a field needs a value, e.g. title:行动方案)"
                 )
-            notices.append(f"the query syntax was not understood; searched the words: {' '.join(words)}")
+            notices.append(labels.SYNTAX_IGNORED.format(words=" ".join(words)))
             q = Q.And([parser.parse(w) for w in words])
         q = q.accept(_phrase_to_and)
         if not exact:
@@ -315,7 +315,7 @@ class Searcher:
                 # Text pasted from a PDF: "最后一 公里" means 最后一公里, not two words.
                 again = self._search(joined, filters, limit, sort, facets, exact)
                 if again.total:
-                    note = f"no hits with the spaces; searched {joined!r} (spaces between Chinese characters removed)"
+                    note = labels.SPACES_REMOVED.format(query=joined)
                     return SearchResult(
                         text, again.total, again.hits, again.facets, (*notices, note, *again.notices), (), again.parsed
                     )
@@ -469,7 +469,11 @@ class Searcher:
         if filters.active:
             n = self._count(text, NO_FILTERS, exact)
             if n:
-                out.append(f"without the filters ({' '.join(filters.describe())}): {n} hit(s)")
+                out.append(
+                    qmod.Suggestion(
+                        labels.WITHOUT_FILTERS.format(filters=" ".join(filters.describe()), n=n), text, n, "no_filters"
+                    )
+                )
         words = _plain_words(text.translate(_SYNTAX))
         if len(words) > 1:
             for w in words[: queryguard.SUGGEST_WORDS]:
@@ -477,11 +481,11 @@ class Searcher:
                     n = self._count(w, filters, exact)
                 except QueryError:
                     continue
-                out.append(f"'{w}' alone: {n} hit(s)")
+                out.append(qmod.Suggestion(labels.ALONE.format(word=w, n=n), w, n, "alone"))
         if exact and not out:
             n = self._count(text, filters, False)
             if n:
-                out.append(f"without --exact (synonyms widen the query): {n} hit(s)")
+                out.append(qmod.Suggestion(labels.WITHOUT_EXACT.format(n=n), text, n, "no_exact"))
         return tuple(out)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kb import labels
 from kb.dates import zh_or_raw
 from kb.records import (
     COMPARISON_ZH,
@@ -95,7 +96,7 @@ def pad(text: str, width: int) -> str:
 PHRASE_LABEL = {"summary": "〔编者概括〕"}
 # A quotation another source disputes: printed under it wherever it is printed (kb.disputes).
 DISPUTED_MARK = "‼"
-EMPTY_TIMELINE = "no records match; widen the period, drop a filter, or add --kind statistic/reference"
+EMPTY_TIMELINE = labels.EMPTY_TIMELINE
 # The key phrase, label included, in columns: what fits after the text view's 6-space indent.
 PHRASE_WIDTH = WIDTH - 6
 # A date another source made more precise than the chapter's: marked, explained once at the end.
@@ -184,10 +185,10 @@ def timeline_markdown(tl) -> str:
 
 # -- one record --------------------------------------------------------------------------------
 
-# The shared Chinese label, then the word the records use: 〔直接引语 direct〕, ✓ 相符 confirmed.
-FORM = {f: f"〔{zh} {f}〕" for f, zh in FORM_ZH.items()}
+# The shared Chinese label: 〔直接引语〕, ✓ 相符, ‼ 有争议 (the mark first, so a glance finds disputes).
+FORM = {f: f"〔{zh}〕" for f, zh in FORM_ZH.items()}
 _STATUS_MARK = {"confirmed": "✓", "refined": "+", "differs": "≠", "disputed": "‼", "unconfirmed": "?"}
-STATUS = {s: f"{_STATUS_MARK[s]} {zh} {s.upper() if s == 'disputed' else s}" for s, zh in STATUS_ZH.items()}
+STATUS = {s: f"{_STATUS_MARK[s]} {zh}" for s, zh in STATUS_ZH.items()}
 HOW_ZH = {"lists": "本记录列出", "listed_by": "列出本记录", "same_occasion": "同一场合", "same_date": "同一日期"}
 
 # Fields shown in their own place, not in the generic field list.
@@ -323,7 +324,7 @@ def _where(shown) -> str:
 
 def _evidence(check: dict) -> str:
     """A `checked` entry's evidence and the facts list it came through."""
-    return f"{check.get('evidence')} (via {check.get('via')})"
+    return f"{check.get('evidence')} " + labels.VIA.format(via=check.get("via"))
 
 
 @_printable_view
@@ -338,7 +339,7 @@ def show_text(shown, color: bool = False) -> str:
         f"{rec.id} · {KIND_ZH[rec.kind]} {rec.kind} · {rec.date_zh}" + (f" ({rec.date_iso})" if rec.date else "")
     )
     if rec.get("draft"):
-        lines.append("草稿 draft: 由 kb import 提出,尚未审阅")
+        lines.append("草稿: 由 kb import 提出,尚未审阅")
     checks = rec.get("checked", [])
     disputed = [c for c in checks if c.get("status") == "disputed"]
     if disputed:
@@ -364,7 +365,7 @@ def show_text(shown, color: bool = False) -> str:
     quotes = rec.quotes
     if quotes:
         lines.append("")
-        lines.append("引语 quotes" if rec.kind != "statistic" else "原句 quote")
+        lines.append("引语" if rec.kind != "statistic" else "原句")
         for i, q in enumerate(quotes, 1):
             form = "〔来源原句〕" if rec.kind == "statistic" else FORM.get(q.form, q.form)
             lines.append(f"  {i}. {form} {q.text}")
@@ -372,14 +373,14 @@ def show_text(shown, color: bool = False) -> str:
                 lines.append(f"     注: {q.note}")
     if rec.get("summary"):
         lines.append("")
-        lines.append(f"编者概括 summary(编者所写,非来源原文): {rec.get('summary')}")
+        lines.append(f"编者概括(编者所写,非来源原文): {rec.get('summary')}")
 
     lines.append("")
     lines.append(f"{_label('来源')}{_where(shown)}")
 
     if checks:
         lines.append("")
-        lines.append("核对 checked: 其他来源的说法")
+        lines.append("核对: 其他来源的说法")
         for c in checks:
             status = STATUS.get(c.get("status"), c.get("status"))
             head = f"  {status} · {c.get('field')}"
@@ -395,12 +396,12 @@ def show_text(shown, color: bool = False) -> str:
     notes = rec.get("notes", [])
     if notes:
         lines.append("")
-        lines.append("附注 notes")
+        lines.append("附注")
         lines.extend(f"  - {n}" for n in notes)
 
     if shown.related:
         lines.append("")
-        lines.append("相关记录 related")
+        lines.append("相关记录")
         for r in shown.related:
             o = r.record
             when = o.date_zh
@@ -425,11 +426,11 @@ BAR_WIDTH = 40
 def stats_text(st) -> str:
     """Counts for a person: by kind, by year with a bar each (years without records show 0),
     by topic, by person."""
-    lines = [f"{st.total} records", "", "by kind"]
+    lines = [labels.STATS_TOTAL.format(total=st.total), "", labels.STATS_BY["kind"]]
     kw = max((display_width(KIND_ZH[k]) + len(k) + 1 for k, _ in st.by_kind), default=0)
     for k, n in st.by_kind:
         lines.append(f"  {pad(f'{k} {KIND_ZH[k]}', kw)}  {n:>4}")
-    lines += ["", "by year"]
+    lines += ["", labels.STATS_BY["year"]]
     top = max((n for _, n in st.by_year), default=0)
     rows = [(UNDATED if y is None else str(y), n) for y, n in st.by_year]
     yw = max((display_width(r[0]) for r in rows), default=4)
@@ -438,7 +439,7 @@ def stats_text(st) -> str:
         if n and not bar:
             bar = BAR
         lines.append(f"  {pad(label, yw)}  {n:>4}  {bar}".rstrip())
-    for title, pairs in (("by topic", st.by_topic), ("by speaker/issuer", st.by_people)):
+    for title, pairs in ((labels.STATS_BY["topic"], st.by_topic), (labels.STATS_BY["people"], st.by_people)):
         lines += ["", title]
         w = min(40, max((display_width(k) for k, _ in pairs), default=0))
         for k, n in pairs:
@@ -453,16 +454,18 @@ def search_text(result, color: bool = False) -> str:
     marked = False
     if not result.total:
         read = " " + "".join(result.understood) if getattr(result, "understood", ()) else ""
-        lines.append(f"no hits for {result.query!r}{read}")
+        lines.append(labels.NO_HITS.format(query=result.query) + read)
         for s in result.suggestions:
-            lines.append(f"  {s}" if getattr(s, "kind", "") == "spelling" else f"  try: {s}")
+            lines.append(f"  {s}" if getattr(s, "kind", "") == "spelling" else "  " + labels.TRY.format(hint=s))
         if not result.suggestions:
-            lines.append("  try fewer or shorter words, or drop a filter")
+            lines.append("  " + labels.TRY_FEWER)
         return "\n".join(lines)
     shown = len(result.hits)
     read = " " + "".join(getattr(result, "understood", ())) if getattr(result, "understood", ()) else ""
     lines.append(
-        f"{result.total} hit(s) for {result.query!r}" + (f", showing {shown}" if shown < result.total else "") + read
+        labels.HITS.format(query=result.query, total=result.total)
+        + (labels.SHOWING.format(shown=shown) if shown < result.total else "")
+        + read
     )
     for i, h in enumerate(result.hits, 1):
         who = f" · {h.people}" if h.people else ""
@@ -476,7 +479,9 @@ def search_text(result, color: bool = False) -> str:
         if h.dispute:
             lines.append(truncate(f"   {DISPUTED_MARK} {h.dispute}", WIDTH))
         source_date = f" · 本章作{zh_or_raw(h.date_source)}" if h.date_source else ""
-        lines.append(f"   id: {h.id}{source_date}" + (f" · matched: {', '.join(h.matched)}" if h.matched else ""))
+        lines.append(
+            f"   id: {h.id}{source_date}" + (f" · {labels.MATCHED}: {'、'.join(h.matched)}" if h.matched else "")
+        )
         marked = marked or bool(h.date_source)
     if marked:
         lines.append("")
@@ -484,8 +489,10 @@ def search_text(result, color: bool = False) -> str:
     if result.facets:
         lines.append("")
         for name, counts in result.facets.items():
-            shown_counts = ", ".join(f"{k} {v}" for k, v in list(counts.items())[:12])
-            lines.append(f"{name}: {shown_counts}")
+            shown_counts = ", ".join(
+                f"{KIND_ZH.get(k, k) if name == 'kind' else k} {v}" for k, v in list(counts.items())[:12]
+            )
+            lines.append(f"{labels.FACET_ZH.get(name, name)}: {shown_counts}")
     return "\n".join(lines)
 
 
@@ -577,12 +584,9 @@ def cite_text(result) -> str:
         return result.export.rstrip("\n")
     lines = list(result.notices)
     if result.candidates:
-        shown = f", showing {len(result.candidates)}" if result.total > len(result.candidates) else ""
-        lines.append(
-            f"{result.total} records match {result.query!r}{shown}"
-            + (" (by search, not as an exact phrase)" if result.mode == "search" else "")
-            + ", best first; cite one with: kb cite ID"
-        )
+        shown = labels.SHOWING.format(shown=len(result.candidates)) if result.total > len(result.candidates) else ""
+        how = labels.CITE_BY_SEARCH if result.mode == "search" else ""
+        lines.append(labels.CITE_CANDIDATES.format(query=result.query, total=result.total, shown=shown, how=how))
         for i, c in enumerate(result.candidates, 1):
             who = f" · {c.people}" if c.people else ""
             lines.append(f"{i}. {c.date_zh} [{KIND_ZH.get(c.kind, c.kind)}] {c.title}{who}")

@@ -163,7 +163,7 @@ def test_phrase_ignores_white_space_and_lists_several_best_first(bundled):
     ranks = [bundled.get(c.id) for c in many.candidates]
     assert many.candidates[0].where == "quote"
     assert ranks[0].kind == "remark"
-    assert cite_text(many).splitlines()[0].startswith(f"{many.total} records match '科技自立自强'")
+    assert cite_text(many).splitlines()[0].startswith(f"“科技自立自强”共 {many.total} 条记录匹配")
 
 
 def test_phrase_with_kind_filter(bundled):
@@ -262,7 +262,7 @@ def test_search_is_the_fallback(bundled):
     hit = C.Candidate("2018-05-28-xi-academicians-conference", "remark", "2018年5月28日", "t", "习近平", "search", "")
     got = C.cite(bundled, ["打通 篱笆墙 一公里"], search=lambda text: [hit])
     assert got.mode == "search" and got.citations[0].id == hit.id
-    assert cite_text(got).splitlines()[0].startswith("no exact match for '打通 篱笆墙 一公里'; search found")
+    assert cite_text(got).splitlines()[0].startswith("没有精确包含“打通 篱笆墙 一公里”的记录;按检索找到")
 
 
 # ---------------------------------------------------------------- names
@@ -710,7 +710,7 @@ def test_the_facts_list_is_not_cited_as_a_book_chapter(bundled):
 # ---------------------------------------------------------------- the command
 
 REMARK_OUTPUT = """\
-found '最后一公里' in a quotation of 2018-05-28-xi-academicians-conference
+在 2018-05-28-xi-academicians-conference 的引语中找到“最后一公里”
 2018年5月28日 · 习近平(总书记) · 中国科学院第十九次院士大会、中国工程院第十四次院士大会
 地点:来源未载
 发表:新华社《在中国科学院第十九次院士大会、中国工程院第十四次院士大会上的讲话》,2018-05-28(全文);求是《努力成为世界主要科学中心和创新高地》,2021-03-16,第6期(节选);国家互联网信息办公室网站,2018-05-28,http://www.cac.gov.cn/2018-05/28/c_1122898804.htm(报道)

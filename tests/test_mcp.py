@@ -327,7 +327,7 @@ def test_verify_quote_near_miss_is_not_verbatim(server):
         {"text": "科技创新绝不仅仅是实验室里的研究，而是必须将科技成果转化为推动经济社会发展的现实动力。"},
     )
     assert data["verbatim"] is False and data["verdict"] == "near_miss" and data["matches"] == []
-    assert "NOT verbatim" in data["message"]
+    assert data["message"].startswith("不是语料中的原文;最接近的是 ")
     best = data["closest"][0]
     assert best["id"] == DISPUTED_ID and best["excerpt"] == DISPUTED and best["similarity"] < 1
 

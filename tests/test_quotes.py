@@ -127,7 +127,7 @@ def test_near_miss_returns_the_closest_quotation_and_says_not_verbatim(bundled, 
     assert best.excerpt == DISPUTED
     assert best.disputes and r.disputed  # the closest quotation's dispute still comes with it
     assert r.message.endswith(";该引语归属存疑,引用时须说明")
-    assert r.message.startswith("不是语料中的原文(NOT verbatim);最接近的是 2016-05-30-xi-national-sci-tech-conference")
+    assert r.message.startswith("不是语料中的原文;最接近的是 2016-05-30-xi-national-sci-tech-conference")
     data = r.to_json()
     assert data["verbatim"] is False and data["closest"][0]["id"] == DISPUTED_ID
 
@@ -143,7 +143,7 @@ def test_the_sources_own_narration_is_not_a_quotation(bundled, index):
     r = check(bundled, index, "多年来,我国一直存在着科技成果向现实生产力转化不力、不顺、不畅的痼疾")
     assert r.verdict == "in_source" and not r.verbatim
     assert r.in_sources == ("chapter-01",)
-    assert "NOT a recorded quotation" in r.message
+    assert r.message.startswith("不是语料记录的引语:此文字见于来源 chapter-01 的正文")
 
 
 def test_quotation_split_by_a_footnote_matches_whole(bundled, index):
@@ -184,7 +184,7 @@ def test_cli_verify_quote(run):
     assert ok.output.splitlines()[0].endswith(
         "(直接引语;id: 2016-05-30-xi-national-sci-tech-conference);注意:归属存疑,引用时须说明"
     )
-    assert "‼ 有争议 DISPUTED:该句出自科技部部长王志刚2016年5月18日在国新办新闻发布会上的发言" in ok.output
+    assert "‼ 有争议:该句出自科技部部长王志刚2016年5月18日在国新办新闻发布会上的发言" in ok.output
     miss = run("verify-quote", "打通“最後一公里”", "--json")
     assert miss.exit_code == 1
     data = json.loads(miss.output)

@@ -206,13 +206,13 @@ def test_facets_count_all_hits(searcher):
 def test_zero_hits_suggests_what_to_drop(searcher):
     result = searcher.search("最后一公里 量子", limit=5)
     assert result.total == 0
-    assert result.suggestions == ("'最后一公里' alone: 1 hit(s)", "'量子' alone: 1 hit(s)")
+    assert result.suggestions == ("只搜“最后一公里”:1 条结果", "只搜“量子”:1 条结果")
 
 
 def test_zero_hits_with_filter_suggests_dropping_it(searcher):
     result = searcher.search("最后一公里", Filters.make(year=2015))
     assert result.total == 0
-    assert result.suggestions[0] == "without the filters (--from/--to 2015-01-01–2015-12-31): 1 hit(s)"
+    assert result.suggestions[0] == "去掉筛选条件(--from/--to 2015-01-01–2015-12-31):1 条结果"
 
 
 # --- the CLI -------------------------------------------------------------------------------------
@@ -253,7 +253,7 @@ def test_cli_human_output(run, kb_copy):
     result = run("--kb", str(kb_copy), "search", "一招鲜")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[:3] == [
-        "1 hit(s) for '一招鲜'",
+        "“一招鲜”共 1 条结果",
         "",
         "1. 2020年8月18日至21日 [讲话] 习近平在安徽考察时的讲话 · 习近平",
     ]
@@ -263,7 +263,7 @@ def test_cli_human_output(run, kb_copy):
 def test_cli_zero_hits(run, kb_copy):
     result = run("--kb", str(kb_copy), "search", "区块链")
     assert result.exit_code == 0
-    assert result.stdout == "no hits for '区块链'\n  try fewer or shorter words, or drop a filter\n"
+    assert result.stdout == "未找到“区块链”\n  试试减少或缩短检索词,或去掉筛选条件\n"
 
 
 def test_cli_bad_option_is_one_line(run, kb_copy):
@@ -276,7 +276,7 @@ def test_cli_marks_a_date_another_source_refined(run, kb_copy):
     result = run("--kb", str(kb_copy), "search", "指挥棒")
     lines = result.stdout.splitlines()
     assert lines[2] == "1. 2021年5月21日* [讲话] 习近平在中央全面深化改革委员会第十九次会议上的讲话 · 习近平"
-    assert lines[5] == "   id: 2021-05-21-xi-reform-commission-19th · 本章作2021年5月 · matched: 指挥棒"
+    assert lines[5] == "   id: 2021-05-21-xi-reform-commission-19th · 本章作2021年5月 · 命中: 指挥棒"
     assert lines[-1] == "* 日期据其他来源补充,本章原文见“本章作”;依据见 kb show ID"
 
 

@@ -18,35 +18,35 @@ from .test_timeline import FILES, MEMO, REFINED_FILES, TOUR
 TOUR_TEXT = """\
 湖北考察时的讲话 〔标题为编者所拟〕
 2018-04-24-tour · 讲话 remark · 2018年4月24日至28日 (2018-04-24/2018-04-28)
-‼ 有争议 DISPUTED: 其他来源与本章说法相矛盾(date);见下文“核对”
+‼ 有争议: 其他来源与本章说法相矛盾(date);见下文“核对”
 
 讲话人      习近平(总书记)
 场合        湖北考察
 地点        湖北
 主题        科技自立自强
 
-引语 quotes
-  1. 〔直接引语 direct〕 关键核心技术是要不来、买不来、讨不来的
-  2. 〔转述 reported〕 要把关键核心技术掌握在自己手中
+引语
+  1. 〔直接引语〕 关键核心技术是要不来、买不来、讨不来的
+  2. 〔转述〕 要把关键核心技术掌握在自己手中
      注: 据同一段。
 
-编者概括 summary(编者所写,非来源原文): 强调关键核心技术要靠自己。
+编者概括(编者所写,非来源原文): 强调关键核心技术要靠自己。
 
 来源        笔记 2节 (memo)
 
-核对 checked: 其他来源的说法
-  ‼ 有争议 DISPUTED · date
+核对: 其他来源的说法
+  ‼ 有争议 · date
       本章: 2018-04-24/2018-04-28
       他源: 2018-04-26
-      依据: 某报道 (via memo)
+      依据: 某报道 (来自事实清单 memo)
       说明: 报道只提到26日。
-  ✓ 相符 confirmed · quotes
-      依据: 另一报道 (via memo)
+  ✓ 相符 · quotes
+      依据: 另一报道 (来自事实清单 memo)
 
-附注 notes
+附注
   - 章节只给出考察起止日期。
 
-相关记录 related
+相关记录
   2018-05-28-test
       2018年5月28日 · 讲话 · 测试会议 〔本记录列出〕
 
@@ -73,12 +73,12 @@ def test_show_the_other_way_round(run, small):
 场合        测试会议
 主题        科技成果转化
 
-引语 quotes
-  1. 〔转述 reported〕 要打通“最后一公里”
+引语
+  1. 〔转述〕 要打通“最后一公里”
 
 来源        《测试来源》 1节 (src)
 
-相关记录 related
+相关记录
   2018-04-24-tour
       2018年4月24日至28日 · 讲话 · 湖北考察 〔列出本记录〕
 
@@ -103,7 +103,7 @@ def test_show_policy(run, small):
   - 2021年5月10日 印发
 主题        科技成果转化、科技自立自强
 
-编者概括 summary(编者所写,非来源原文): 河北省推动科技成果转化的方案。
+编者概括(编者所写,非来源原文): 河北省推动科技成果转化的方案。
 
 来源        笔记 4节 (memo)
 
@@ -126,7 +126,7 @@ stat-2022-contracts · 统计 statistic · 2022年 (2022)
 地区        全国
 主题        科技成果转化
 
-原句 quote
+原句
   1. 〔来源原句〕 2022年技术合同成交额约4.8万亿元。
 
 来源        笔记 5节 (memo)
@@ -162,7 +162,7 @@ ref-zhang-2020 · 文献 reference · 2020年 (2020)
 def test_show_undated(run, small):
     r = run("--kb", str(small), "show", "undated-opinions")
     assert r.output.splitlines()[1] == "undated-opinions · 政策 policy · 日期不详"
-    assert "附注 notes\n  - 来源未给出日期。\n" in r.output
+    assert "附注\n  - 来源未给出日期。\n" in r.output
 
 
 def test_show_json_is_the_record_as_written(run, small):
@@ -204,25 +204,25 @@ MEETING_TEXT = """\
 深改委会议上的讲话 〔标题为编者所拟〕
 2021-05-21-meeting · 讲话 remark · 2021年5月21日 (2021-05-21)
 
-日期        2021年5月21日 (2021-05-21) · 据其他来源: 某通讯社报道 (via memo)
+日期        2021年5月21日 (2021-05-21) · 据其他来源: 某通讯社报道 (来自事实清单 memo)
 本章日期    2021年5月 (2021-05) · 见 笔记 7节 (memo)
 讲话人      习近平
 场合        深改委会议
 主题        科技成果转化
 
-引语 quotes
-  1. 〔直接引语 direct〕 要用好科技成果评价这个指挥棒,遵循科技创新规律,坚持正确的科技成果评价导向,激发科技人员积极性
+引语
+  1. 〔直接引语〕 要用好科技成果评价这个指挥棒,遵循科技创新规律,坚持正确的科技成果评价导向,激发科技人员积极性
 
 来源        笔记 7节 (memo)
 
-核对 checked: 其他来源的说法
-  + 补充 refined · date
+核对: 其他来源的说法
+  + 补充 · date
       本章: 2021-05
       他源: 2021-05-21
-      依据: 某通讯社报道 (via memo)
+      依据: 某通讯社报道 (来自事实清单 memo)
       说明: 本章只写月份。
 
-相关记录 related
+相关记录
   2021-05-hebei-plan
       2021年5月 · 政策 · 河北省科技成果转化行动方案 〔本记录列出〕
 
@@ -293,7 +293,7 @@ def test_bundled_related_both_ways(bundled):
 def test_bundled_policy_and_speech_relate_both_ways(run, a, b):
     for this, other in ((a, b), (b, a)):
         lines = run("show", this).output.splitlines()
-        related = lines[lines.index("相关记录 related") :]
+        related = lines[lines.index("相关记录") :]
         assert f"  {other}" in related, (this, other)
         assert related[related.index(f"  {other}") + 1].endswith("〔本记录列出; 列出本记录〕")
 
@@ -332,9 +332,9 @@ def test_bundled_dispute_stands_out(run):
     r = run("show", "2016-05-30-xi-national-sci-tech-conference")
     assert r.exit_code == 0
     lines = r.output.splitlines()
-    assert lines[2] == "‼ 有争议 DISPUTED: 其他来源与本章说法相矛盾(quotes);见下文“核对”"
-    assert "  ‼ 有争议 DISPUTED · quotes" in lines
-    assert "  + 补充 refined · original_title" in lines
+    assert lines[2] == "‼ 有争议: 其他来源与本章说法相矛盾(quotes);见下文“核对”"
+    assert "  ‼ 有争议 · quotes" in lines
+    assert "  + 补充 · original_title" in lines
     assert "原题        为建设世界科技强国而奋斗" in lines
     assert lines[-1] == "引用: kb cite 2016-05-30-xi-national-sci-tech-conference"
 
@@ -343,7 +343,7 @@ def test_bundled_refined_date_shows_both(run):
     lines = run("show", "2021-05-21-xi-reform-commission-19th").output.splitlines()
     assert lines[1] == "2021-05-21-xi-reform-commission-19th · 讲话 remark · 2021年5月21日 (2021-05-21)"
     assert lines[3:5] == [
-        "日期        2021年5月21日 (2021-05-21) · 据其他来源: 新华社 2021-08-02 报道(转载) (via official-facts)",
+        "日期        2021年5月21日 (2021-05-21) · 据其他来源: 新华社 2021-08-02 报道(转载) (来自事实清单 official-facts)",
         "本章日期    2021年5月 (2021-05) · 见 《科技成果转化概述》 1.1节 (chapter-01)",
     ]
 
@@ -362,9 +362,9 @@ def test_bundled_every_record_shows(run, bundled):
 # --- kb stats -------------------------------------------------------------------------------
 
 STATS_TEXT = """\
-9 records
+共 9 条记录
 
-by kind
+按类型
   remark 讲话        2
   event 会议         1
   policy 政策        2
@@ -372,7 +372,7 @@ by kind
   reference 文献     1
   source 来源        2
 
-by year
+按年份
   2018         3  ████████████████████████████████████████
   2019         0
   2020         1  █████████████
@@ -382,11 +382,11 @@ by year
   2024         1  █████████████
   日期不详     2  ███████████████████████████
 
-by topic
+按主题
   科技成果转化     8
   科技自立自强     2
 
-by speaker/issuer
+按讲话人/发文机关
   习近平                   2
   全国政协会议             1
   国务院                   1
@@ -415,7 +415,7 @@ def test_stats_json(run, small):
     assert years == ["2018", "2019", "2020", "2021", "2022", "2023", "2024", "undated"]
     assert years == [
         line.split()[0].replace("日期不详", "undated")
-        for line in STATS_TEXT.split("by year\n")[1].split("\n\n")[0].splitlines()
+        for line in STATS_TEXT.split("按年份\n")[1].split("\n\n")[0].splitlines()
     ]
 
 

@@ -426,7 +426,7 @@ def test_long_lines_are_cut_at_80_columns(run, make_kb):
 def test_nothing_matches(run, small):
     r = run("--kb", str(small), "timeline", "--year", "1999")
     assert r.exit_code == 0
-    assert r.output == "no records match; widen the period, drop a filter, or add --kind statistic/reference\n"
+    assert r.output == "没有符合条件的记录;请放宽时间范围、去掉筛选条件,或加上 --kind statistic/reference\n"
     assert run("--kb", str(small), "timeline", "--year", "1999", "--json").output == "[]\n"
 
 

@@ -97,8 +97,10 @@ def test_paging(client):
 
 def test_zero_hits_suggest_with_links(client):
     html = page(client, "/search?q=最后一公里&year=2013")
-    assert "没有找到“最后一公里”" in html
-    m = re.search(r'<a class="suggestion" href="([^"]+)">去掉筛选条件:1 条结果</a>', html)
+    assert "未找到“最后一公里”" in html
+    m = re.search(
+        r'<a class="suggestion" href="([^"]+)">去掉筛选条件\(--from/--to 2013-01-01–2013-12-31\):1 条结果</a>', html
+    )
     assert m
     assert hit_ids(page(client, unescape(m.group(1)))) == [REMARK_2018]
 
@@ -113,9 +115,9 @@ def test_record_page_shows_every_part(client):
     html = page(client, f"/record/{DISPUTED}")
     assert "<h1>习近平在全国科技创新大会、两院院士大会、中国科协第九次全国代表大会上的讲话" in html
     assert "〔标题为编者所拟〕" in html
-    assert "〔直接引语 direct〕" in html
-    assert "有争议 DISPUTED" in html
-    assert "编者概括 summary" in html
+    assert "〔直接引语〕" in html
+    assert "‼ 有争议" in html and "DISPUTED" not in html
+    assert "<h2>编者概括</h2>" in html
     assert '<a href="/record/chapter-01">' in html
     assert "为建设世界科技强国而奋斗" in html  # original_title, from the record file
     assert "kb cite " + DISPUTED in html

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from kb import labels
 from kb.cite.export import (
     COMPOUND_SURNAMES,
     EXPORTERS,
@@ -122,12 +123,8 @@ def cite(
         raise NotFound(f"no record contains {phrase!r} in a quotation or title, and search finds none")
     if len(cands) == 1:
         res = _result(corpus, phrase, mode, [corpus.by_id[cands[0].id]], style, punct, form)
-        where = {"quote": "a quotation", "title": "the title"}.get(cands[0].where, "search")
-        how = (
-            f"found {phrase!r} in {where} of {cands[0].id}"
-            if mode == "phrase"
-            else (f"no exact match for {phrase!r}; search found {cands[0].id}")
-        )
+        found = labels.CITE_FOUND.get(cands[0].where, labels.CITE_SEARCHED)
+        how = (found if mode == "phrase" else labels.CITE_SEARCHED).format(phrase=phrase, id=cands[0].id)
         return CiteResult(res.query, mode, style, punct, res.citations, (), res.export, (how,))
     return CiteResult(phrase, mode, style, punct, (), tuple(cands[:limit]), total=len(cands))
 

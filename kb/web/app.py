@@ -21,6 +21,7 @@ from urllib.parse import quote, urlencode
 from flask import Flask, Response, abort, redirect, render_template, request
 from markupsafe import Markup, escape
 
+from kb import labels
 from kb.api import KnowledgeBase
 from kb.errors import CorpusError, KbError, NotFound
 from kb.records import KIND_ZH, KINDS
@@ -36,7 +37,7 @@ EXPORTS = {  # style -> (file suffix, media type)
     "ris": ("ris", "application/x-research-info-systems; charset=utf-8"),
     "bibtex": ("bib", "application/x-bibtex; charset=utf-8"),
 }
-FACET_ZH = {"year": "年份", "kind": "类型", "topic": "主题", "people": "讲话人/发文机关"}
+FACET_ZH = labels.FACET_ZH
 CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
 _YEAR = re.compile(r"^\d{4}$")
 _MARK = re.compile(r"\[\[(.+?)\]\]", re.S)
@@ -148,21 +149,15 @@ def _query() -> str | None:
     return _one("q", MAX_QUERY)
 
 
-_NO_FILTERS = re.compile(r"^without the filters \((.*)\): (\d+) hit\(s\)$")
-_ALONE = re.compile(r"^'(.+)' alone: (\d+) hit\(s\)$")
-_NO_EXACT = re.compile(r"^without --exact .*: (\d+) hit\(s\)$")
-
-
 def suggestion(s: str, params: dict[str, Any]) -> tuple[str, str | None]:
     """A zero-hit suggestion of kb.search for a Chinese page: its text and the link that runs it."""
+    kind = getattr(s, "kind", "")
+    if kind == "no_filters":
+        return str(s), link("/search", {"q": params.get("q"), "sort": params.get("sort")})
+    if kind == "no_exact":
+        return str(s), link("/search", params, page=None)
     if getattr(s, "query", None):
         return str(s), link("/search", params, q=s.query, page=None)
-    if m := _NO_FILTERS.match(s):
-        return f"去掉筛选条件:{m.group(2)} 条结果", link("/search", {"q": params.get("q"), "sort": params.get("sort")})
-    if m := _ALONE.match(s):
-        return f"只搜“{m.group(1)}”:{m.group(2)} 条结果", link("/search", params, q=m.group(1), page=None)
-    if m := _NO_EXACT.match(s):
-        return f"用同义词扩展检索:{m.group(1)} 条结果", link("/search", params, page=None)
     return str(s), None
 
 
