@@ -33,7 +33,9 @@ def test_changed_record_is_reindexed_alone(make_kb):
     home = locate(root)
     index_mod.ensure(home)
     f = root / "corpus" / "remarks" / "2018-05-28-test.yaml"
-    f.write_text(f.read_text(encoding="utf-8").replace("occasion: 测试会议", "occasion: 科学家座谈会"), encoding="utf-8")
+    f.write_text(
+        f.read_text(encoding="utf-8").replace("occasion: 测试会议", "occasion: 科学家座谈会"), encoding="utf-8"
+    )
     ids, notice = _search_ids(home, "科学家座谈会")
     assert ids == ["2018-05-28-test"]
     assert notice == "index updated: re-indexed 1 changed"
@@ -163,3 +165,58 @@ def test_copy_of_bundled_corpus_round_trips_every_record(kb_copy, bundled):
     for r in bundled.records:
         assert stored[r.id]["kind"] == r.kind
         assert stored[r.id].get("date") == (r.date.iso() if r.date else None)
+
+
+def test_same_size_edit_with_its_mtime_put_back_is_caught(make_kb):
+    """`cp -p`, `rsync -a` and `tar x` put the mtime back; the inode change time tells."""
+    root = make_kb()
+    home = locate(root)
+    index_mod.ensure(home)
+    f = root / "corpus" / "remarks" / "2018-05-28-test.yaml"
+    st = f.stat()
+    text = f.read_text(encoding="utf-8")
+    new = text.replace("occasion: 测试会议", "occasion: 检验会议")
+    assert len(new.encode()) == st.st_size
+    f.write_text(new, encoding="utf-8")
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (f.stat().st_size, f.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    ids, notice = _search_ids(home, "检验会议")
+    assert (ids, notice) == (["2018-05-28-test"], "index updated: re-indexed 1 changed")
+
+
+def test_a_file_replaced_by_rename_with_the_same_stat_is_caught(make_kb, tmp_path):
+    root = make_kb()
+    home = locate(root)
+    index_mod.ensure(home)
+    f = root / "corpus" / "remarks" / "2018-05-28-test.yaml"
+    st = f.stat()
+    other = tmp_path / "new.yaml"
+    other.write_text(f.read_text(encoding="utf-8").replace("测试会议", "检验会议"), encoding="utf-8")
+    os.utime(other, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.replace(other, f)  # what rsync does: a new inode, stat otherwise equal
+    assert _search_ids(home, "检验会议") == (["2018-05-28-test"], "index updated: re-indexed 1 changed")
+
+
+@pytest.mark.parametrize("edit", ["change", "delete"])
+def test_a_record_edited_while_a_rebuild_runs_is_indexed_next_time(make_kb, monkeypatch, edit):
+    root = make_kb()
+    home = locate(root)
+    f = root / "corpus" / "remarks" / "2018-05-28-test.yaml"
+    real = index_mod.corpus_mod.load
+
+    def load_then_edit(*args, **kwargs):
+        corpus = real(*args, **kwargs)  # the build has read the record; now a writer saves
+        if edit == "change":
+            f.write_text(f.read_text(encoding="utf-8").replace("测试会议", "编辑中的会议"), encoding="utf-8")
+        else:
+            f.unlink()
+        return corpus
+
+    monkeypatch.setattr(index_mod.corpus_mod, "load", load_then_edit)
+    index_mod.ensure(home, rebuild=True)
+    monkeypatch.undo()
+    if edit == "change":
+        assert _search_ids(home, "编辑中的会议") == (["2018-05-28-test"], "index updated: re-indexed 1 changed")
+    else:
+        assert _search_ids(home, "测试会议") == ([], "index updated: re-indexed 1 removed")
+    assert index_mod.ensure(home).notice is None
