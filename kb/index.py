@@ -719,6 +719,8 @@ def _build_locked(home: Home, progress, procs, fresh_segdict: bool = False) -> t
     stats = _stat_files(home.corpus_dir)  # before reading: what the manifest records
     config = _config_state(home.corpus_dir)
     corpus = corpus_mod.load(home.corpus_dir)
+    if progress:
+        progress(0, len(corpus.records))  # the corpus is valid: the build starts now
     signature = analyzer_signature(corpus.dictionary)
     previous, _ = _current(index_dir)
     _prune(index_dir, keep={previous.name} if previous else set())  # leftovers first: room on a full disk
@@ -772,6 +774,21 @@ def _build_locked(home: Home, progress, procs, fresh_segdict: bool = False) -> t
         raise
     _prune(index_dir, keep={gen.name} | ({previous.name} if previous else set()))
     return Opened(gen, manifest, seg), len(corpus.records)
+
+
+def _announce_when_started(why: str) -> Progress:
+    """kb.progress's reporter, announced only when the build really starts (the corpus loaded):
+    a corpus with errors gives its one-line error, not an announcement followed by it."""
+    reporter: list[Progress] = []
+
+    def progress(done: int, total: int) -> None:
+        if not reporter:
+            from kb.progress import rebuild_reporter
+
+            reporter.append(rebuild_reporter(why))
+        reporter[0](done, total)
+
+    return progress
 
 
 def _stop_writer(writer) -> None:
@@ -1007,9 +1024,7 @@ def ensure(home: Home, rebuild: bool = False, progress: Progress | None = None) 
                 else:
                     why = state.change.rebuild
                 if progress is None:  # never rebuild silently: say why, then show progress
-                    from kb.progress import rebuild_reporter
-
-                    progress = rebuild_reporter(why)
+                    progress = _announce_when_started(why)
                 opened, n = _build_locked(home, progress, None, fresh_segdict=rebuild or bool(state.damage))
                 return Opened(opened.path, opened.manifest, opened.segmenter, f"index built: {n} records ({why})")
             live = Opened(state.gen, state.manifest, _fast_segmenter(home.index_dir, dictionary))
