@@ -399,6 +399,20 @@ def _in_context(word: str, analyze, exists, texts) -> list[str]:
     return closest(word, (sp for sp in spans if _han(sp)), n=1, contains=False)
 
 
+def carried(suggestions, asked: str, typed: str) -> tuple:
+    """Spelling suggestions made for `asked` (the query with its dates and kinds taken out)
+    restated for `typed`, the query as written: 量子科枝 2021 → 量子科技 2021."""
+    out = []
+    for sg in suggestions:
+        if getattr(sg, "kind", None) == "spelling" and sg.query is not None:
+            old, new = asked.split(), sg.query.split()
+            if len(old) == len(new):
+                q = _substitute(typed, {o: n for o, n in zip(old, new) if o != n})
+                sg = Suggestion(SPELLING.format(query=q, hits=sg.hits), q, sg.hits, sg.kind)
+        out.append(sg)
+    return tuple(out)
+
+
 def _substitute(text: str, replace_by: Mapping[str, str]) -> str:
     """`text` with each whole word of `replace_by` replaced (words are split on white space)."""
     return " ".join(replace_by.get(w, w) for w in text.split())

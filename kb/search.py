@@ -253,7 +253,8 @@ class Searcher:
             literal = self._search(text, filters, limit, sort, facets, exact)
             if literal.total:
                 return _noticed(literal, (*notes, u.literal_note))
-        return _noticed(replace(result, query=text), (*notes, *u.notes))
+        result = replace(result, query=text, suggestions=qmod.carried(result.suggestions, u.text, text))
+        return _noticed(result, (*notes, *u.notes))
 
     def _resolve(self, filters: Filters) -> tuple[Filters, tuple[str, ...]]:
         """Topics folded to their names, people through the aliases (kb.query.resolve)."""

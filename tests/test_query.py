@@ -219,6 +219,13 @@ def test_did_you_mean_on_few_hits_keeps_the_operators(searcher):
     assert got.suggestions[0].query == "四个面向 OR 最后一公里"
 
 
+def test_did_you_mean_keeps_the_date_as_typed(searcher):
+    got = searcher.search("量子科枝 2020")
+    s = got.suggestions[0]
+    assert (s.query, s.hits, str(s)) == ("量子科技 2020", 1, "您是否要找：量子科技 2020（1）")
+    assert searcher.search(s.query).total == 1
+
+
 def test_did_you_mean_in_json(run, kb_copy):
     r = run("--kb", str(kb_copy), "search", "卡勃子", "--json")
     data = json.loads(r.stdout)
