@@ -407,7 +407,7 @@ def carried(suggestions, asked: str, typed: str) -> tuple:
         if getattr(sg, "kind", None) == "spelling" and sg.query is not None:
             old, new = asked.split(), sg.query.split()
             if len(old) == len(new):
-                q = _substitute(typed, {o: n for o, n in zip(old, new) if o != n})
+                q = _substitute(typed, {o: n for o, n in zip(old, new, strict=True) if o != n})
                 sg = Suggestion(SPELLING.format(query=q, hits=sg.hits), q, sg.hits, sg.kind)
         out.append(sg)
     return tuple(out)
