@@ -785,8 +785,9 @@ def _announce_when_started(why: str) -> Progress:
         if not reporter:
             from kb.progress import rebuild_reporter
 
-            reporter.append(rebuild_reporter(why))
-        reporter[0](done, total)
+            reporter.append(rebuild_reporter(why))  # None off a terminal: nothing to draw
+        if reporter[0] is not None:
+            reporter[0](done, total)
 
     return progress
 
