@@ -98,7 +98,7 @@ def ensure_corpus(out: Path, n: int) -> Path:
         t0 = time.perf_counter()
         gen_corpus.generate(root, n, seed=1)
         shutil.rmtree(root / "index", ignore_errors=True)
-        marker.write_text(f"{time.perf_counter() - t0:.0f}\n")
+        marker.write_text(f"{time.perf_counter() - t0:.0f} s\n")
     return root
 
 
@@ -110,10 +110,10 @@ def ensure_index(root: Path, n: int, kb: list[str], env: dict) -> str:
     took = time.perf_counter() - t0
     built = root / f".built-{n}"
     if "index built" in done.stdout + done.stderr:
-        built.write_text(f"{took:.0f}\n")
+        built.write_text(f"{took:.0f} s\n")
     gen = (root / f".generated-{n}").read_text().strip()
     b = built.read_text().strip() if built.exists() else "?"
-    return f"generated in {gen} s, index built in {b} s"
+    return f"generated in {gen}, index built in {b}"
 
 
 def time_queries(root: Path, passes: int) -> tuple[dict, list]:
@@ -178,6 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--quick", action="store_true", help="skip the one-process build reference")
     ap.add_argument(
+        "--queries-only", action="store_true", help="only the query and memory figures (skip one-shot, build, re-index)"
+    )
+    ap.add_argument(
         "--max-records", type=int, default=200_000, help="largest generated corpus to query (10000, 50000, 200000)"
     )
     args = ap.parse_args(argv)
@@ -188,45 +191,46 @@ def main(argv: list[str] | None = None) -> int:
     kb = kb_cmd()
     rows: list[tuple[str, str, str, str, bool]] = []  # what, measured, target, reference, met
 
-    # -- one-shot search on the bundled corpus ---------------------------------------------
-    bundled = out / "bundled"
-    if bundled.exists():
-        shutil.rmtree(bundled)
-    shutil.copytree(REPO / "corpus", bundled / "corpus")
-    subprocess.run([*kb, "--kb", str(bundled), "index"], check=True, env=env, stdout=subprocess.DEVNULL)
-    search = [*kb, "--kb", str(bundled), "search", "科技自立自强"]
-    ref = [sys.executable, "-c", "import jieba; jieba.lcut('科技')"]
-    run_child(search, env)
-    run_child(ref, env)
-    s_times, r_times, s_rss, r_rss = [], [], [], []
-    for _ in range(args.runs):  # interleaved, so both see the same load
-        t, rss, code = run_child(search, env)
-        assert code == 0, "kb search failed"
-        s_times.append(t)
-        s_rss.append(rss)
-        t, rss, _ = run_child(ref, env)
-        r_times.append(t)
-        r_rss.append(rss)
-    s_med, r_med = statistics.median(s_times), statistics.median(r_times)
-    rows.append(
-        (
-            "one-shot `kb search 科技自立自强`, bundled corpus, new process",
-            f"{s_med:.3f} s ({s_med / r_med:.2f}x ref)",
-            "≤ 0.30 s and ≤ 0.40x ref",
-            f"import jieba; lcut: {r_med:.3f} s",
-            s_med <= 0.30 and s_med <= 0.4 * r_med,
+    if not args.queries_only:
+        # -- one-shot search on the bundled corpus ---------------------------------------------
+        bundled = out / "bundled"
+        if bundled.exists():
+            shutil.rmtree(bundled)
+        shutil.copytree(REPO / "corpus", bundled / "corpus")
+        subprocess.run([*kb, "--kb", str(bundled), "index"], check=True, env=env, stdout=subprocess.DEVNULL)
+        search = [*kb, "--kb", str(bundled), "search", "科技自立自强"]
+        ref = [sys.executable, "-c", "import jieba; jieba.lcut('科技')"]
+        run_child(search, env)
+        run_child(ref, env)
+        s_times, r_times, s_rss, r_rss = [], [], [], []
+        for _ in range(args.runs):  # interleaved, so both see the same load
+            t, rss, code = run_child(search, env)
+            assert code == 0, "kb search failed"
+            s_times.append(t)
+            s_rss.append(rss)
+            t, rss, _ = run_child(ref, env)
+            r_times.append(t)
+            r_rss.append(rss)
+        s_med, r_med = statistics.median(s_times), statistics.median(r_times)
+        rows.append(
+            (
+                "one-shot `kb search 科技自立自强`, bundled corpus, new process",
+                f"{s_med:.3f} s ({s_med / r_med:.2f}x ref)",
+                "≤ 0.30 s and ≤ 0.40x ref",
+                f"import jieba; lcut: {r_med:.3f} s",
+                s_med <= 0.30 and s_med <= 0.4 * r_med,
+            )
         )
-    )
-    rss_med, ref_rss = statistics.median(s_rss), statistics.median(r_rss)
-    rows.append(
-        (
-            "peak memory (max RSS) of one search",
-            f"{rss_med / 1024:.1f} MiB",
-            "report; ≤ jieba's dictionary",
-            f"import jieba; lcut: {ref_rss / 1024:.1f} MiB",
-            rss_med <= ref_rss,
+        rss_med, ref_rss = statistics.median(s_rss), statistics.median(r_rss)
+        rows.append(
+            (
+                "peak memory (max RSS) of one search",
+                f"{rss_med / 1024:.1f} MiB",
+                "report; ≤ jieba's dictionary",
+                f"import jieba; lcut: {ref_rss / 1024:.1f} MiB",
+                rss_med <= ref_rss,
+            )
         )
-    )
 
     # -- queries at 10k, 50k (targets) and 200k: the fast path beside the reference -----------
     scale_rows: list[tuple] = []
@@ -280,57 +284,58 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
 
-    # -- build and re-index at 10k ------------------------------------------------------------
-    k10 = ensure_corpus(out, 10_000)
-    n10 = count_records(k10)
-    build = [*kb, "--kb", str(k10), "index", "--rebuild"]
-    b_times = [run_child(build, env)[0] for _ in range(max(1, min(3, args.runs)))]
-    b_med = statistics.median(b_times)
-    if args.quick:
-        ref_txt = "skipped (--quick)"
-    else:
-        one = [
-            sys.executable,
-            "-c",
-            f"from kb import index; from kb.home import locate; index.build(locate({str(k10)!r}), procs=1)",
-        ]
-        ref_txt = f"one process: {run_child(one, env)[0]:.1f} s"
-    rows.append(
-        (f"full build, {n10} records, {os.cpu_count()} cores", f"{b_med:.1f} s", "≤ 20 s", ref_txt, b_med <= 20.0)
-    )
-
-    from kb import index as index_mod
-    from kb.home import locate
-
-    home = locate(k10)
-    index_mod.ensure(home)
-    target = next((k10 / "corpus" / "remarks").iterdir())
-    original = target.read_text(encoding="utf-8")
-    in_proc, cli = [], []
-    try:
-        for i in range(args.runs):
-            target.write_text(original + f"# edit {i}a\n", encoding="utf-8")
-            t0 = time.perf_counter()
-            notice = index_mod.ensure(home).notice
-            in_proc.append(time.perf_counter() - t0)
-            assert notice == "index updated: re-indexed 1 changed", notice
-            target.write_text(original + f"# edit {i}b\n", encoding="utf-8")
-            t, _, code = run_child([*kb, "--kb", str(k10), "index"], env)
-            assert code == 0
-            cli.append(t)
-    finally:
-        target.write_text(original, encoding="utf-8")
-        index_mod.ensure(home)
-    u_med, c_med = statistics.median(in_proc), statistics.median(cli)
-    rows.append(
-        (
-            f"re-index after one record changed, {n10} records",
-            f"{c_med:.3f} s (`kb index`)",
-            "≤ 1 s",
-            f"in-process ensure(): {u_med:.3f} s; full build {b_med:.1f} s",
-            c_med <= 1.0,
+    if not args.queries_only:
+        # -- build and re-index at 10k ------------------------------------------------------------
+        k10 = ensure_corpus(out, 10_000)
+        n10 = count_records(k10)
+        build = [*kb, "--kb", str(k10), "index", "--rebuild"]
+        b_times = [run_child(build, env)[0] for _ in range(max(1, min(3, args.runs)))]
+        b_med = statistics.median(b_times)
+        if args.quick:
+            ref_txt = "skipped (--quick)"
+        else:
+            one = [
+                sys.executable,
+                "-c",
+                f"from kb import index; from kb.home import locate; index.build(locate({str(k10)!r}), procs=1)",
+            ]
+            ref_txt = f"one process: {run_child(one, env)[0]:.1f} s"
+        rows.append(
+            (f"full build, {n10} records, {os.cpu_count()} cores", f"{b_med:.1f} s", "≤ 20 s", ref_txt, b_med <= 20.0)
         )
-    )
+
+        from kb import index as index_mod
+        from kb.home import locate
+
+        home = locate(k10)
+        index_mod.ensure(home)
+        target = next((k10 / "corpus" / "remarks").iterdir())
+        original = target.read_text(encoding="utf-8")
+        in_proc, cli = [], []
+        try:
+            for i in range(args.runs):
+                target.write_text(original + f"# edit {i}a\n", encoding="utf-8")
+                t0 = time.perf_counter()
+                notice = index_mod.ensure(home).notice
+                in_proc.append(time.perf_counter() - t0)
+                assert notice == "index updated: re-indexed 1 changed", notice
+                target.write_text(original + f"# edit {i}b\n", encoding="utf-8")
+                t, _, code = run_child([*kb, "--kb", str(k10), "index"], env)
+                assert code == 0
+                cli.append(t)
+        finally:
+            target.write_text(original, encoding="utf-8")
+            index_mod.ensure(home)
+        u_med, c_med = statistics.median(in_proc), statistics.median(cli)
+        rows.append(
+            (
+                f"re-index after one record changed, {n10} records",
+                f"{c_med:.3f} s (`kb index`)",
+                "≤ 1 s",
+                f"in-process ensure(): {u_med:.3f} s; full build {b_med:.1f} s",
+                c_med <= 1.0,
+            )
+        )
 
     print_table(rows)
     print()
