@@ -109,7 +109,7 @@ def ensure_index(root: Path, n: int, kb: list[str], env: dict) -> str:
     done = subprocess.run([*kb, "--kb", str(root), "index"], check=True, env=env, capture_output=True, text=True)
     took = time.perf_counter() - t0
     built = root / f".built-{n}"
-    if "index built" in done.stdout + done.stderr:
+    if "索引已建成" in done.stdout + done.stderr:
         built.write_text(f"{took:.0f} s\n")
     gen = (root / f".generated-{n}").read_text().strip()
     b = built.read_text().strip() if built.exists() else "?"
@@ -318,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
                 t0 = time.perf_counter()
                 notice = index_mod.ensure(home).notice
                 in_proc.append(time.perf_counter() - t0)
-                assert notice == "index updated: re-indexed 1 changed", notice
+                assert notice == "索引已更新:修改 1 条", notice
                 target.write_text(original + f"# edit {i}b\n", encoding="utf-8")
                 t, _, code = run_child([*kb, "--kb", str(k10), "index"], env)
                 assert code == 0

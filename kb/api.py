@@ -160,7 +160,7 @@ class KnowledgeBase:
     ) -> SearchResult:
         """Full-text search (`kb search`): hits best first (sort "score"/"relevance") or by date.
 
-        A notice from refreshing the index (e.g. `index updated: re-indexed 1 changed`) comes
+        A notice from refreshing the index (e.g. `索引已更新:修改 1 条`) comes
         first in `result.notices`, once."""
         if sort not in SORTS:
             raise QueryError(f"--sort: {sort!r} is not relevance or date")

@@ -811,7 +811,11 @@ class CheckReport:
         return len(self.problems) - self.errors
 
     def summary(self) -> str:
-        return f"{self.records} records valid; {self.errors} errors, {self.warnings} warnings in {self.corpus_dir}"
+        from kb.labels import CHECK_SUMMARY
+
+        return CHECK_SUMMARY.format(
+            records=self.records, errors=self.errors, warnings=self.warnings, where=self.corpus_dir
+        )
 
     def to_json(self) -> dict:
         return {

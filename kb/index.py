@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import corpus as corpus_mod
-from kb import safeio
+from kb import labels, safeio
 from kb.analysis import (
     ANALYZER_VERSION,
     SCHEMA_NAME,
@@ -487,13 +487,13 @@ def diff(home: Home, manifest: Manifest | None, signature: dict) -> tuple[Change
     """What changed in the corpus since the index was built (stat first, hash only when stat differs)."""
     stats = _stat_files(home.corpus_dir)
     if manifest is None:
-        return Change(rebuild="no index yet"), stats
+        return Change(rebuild=labels.INDEX_NONE), stats
     if manifest.schema != SCHEMA_VERSION:
-        return Change(rebuild="the index schema changed"), stats
+        return Change(rebuild=labels.INDEX_SCHEMA), stats
     if manifest.analyzer != signature:
-        return Change(rebuild="the tokenizer or its dictionary changed"), stats
+        return Change(rebuild=labels.INDEX_TOKENIZER), stats
     if _config_changed(manifest.config, _config_state(home.corpus_dir, manifest.config)):
-        return Change(rebuild="topics or source texts changed"), stats
+        return Change(rebuild=labels.INDEX_TOPICS), stats
     added, changed = [], []
     for rel, st in stats.items():
         old = manifest.files.get(rel)
@@ -950,11 +950,11 @@ def _update_locked(home: Home, opened: Opened, change: Change, stats: dict[str, 
     new = Manifest(manifest.schema, manifest.analyzer, files, manifest.config, _store_state(opened.path))
     new.write(opened.path / "manifest.json")
     parts = [
-        f"{len(names)} {label}"
+        labels.INDEX_CHANGES[label].format(n=len(names))
         for names, label in ((change.added, "added"), (change.changed, "changed"), (change.removed, "removed"))
         if names
     ]
-    return Opened(opened.path, new, opened.segmenter, f"index updated: re-indexed {', '.join(parts)}")
+    return Opened(opened.path, new, opened.segmenter, labels.INDEX_UPDATED.format(what=",".join(parts)))
 
 
 def _drop_unlisted(gen: Path, manifest: Manifest) -> None:
@@ -1019,15 +1019,17 @@ def ensure(home: Home, rebuild: bool = False, progress: Progress | None = None) 
                     return Opened(state.gen, state.manifest, _fast_segmenter(home.index_dir, dictionary))
             if rebuild or state.change.rebuild or state.damage:
                 if rebuild:
-                    why = "asked to rebuild"
+                    why = labels.INDEX_ASKED
                 elif state.damage:
-                    why = f"the index was damaged: {state.damage}"
+                    why = labels.INDEX_DAMAGED.format(why=state.damage)
                 else:
                     why = state.change.rebuild
                 if progress is None:  # never rebuild silently: say why, then show progress
                     progress = _announce_when_started(why)
                 opened, n = _build_locked(home, progress, None, fresh_segdict=rebuild or bool(state.damage))
-                return Opened(opened.path, opened.manifest, opened.segmenter, f"index built: {n} records ({why})")
+                return Opened(
+                    opened.path, opened.manifest, opened.segmenter, labels.INDEX_BUILT.format(records=n, why=why)
+                )
             live = Opened(state.gen, state.manifest, _fast_segmenter(home.index_dir, dictionary))
             return _update_locked(home, live, state.change, state.stats)
     except CorpusError as e:
@@ -1035,20 +1037,14 @@ def ensure(home: Home, rebuild: bool = False, progress: Progress | None = None) 
             raise
         # The old index may have been built with another dictionary: then queries use the
         # analyzer stored in it (Opened.segmenter None), never the new dictionary.
-        return _fallback(
-            home, fallback, dictionary, f"warning: the corpus has errors, so the index was not updated: {e}"
-        )
+        return _fallback(home, fallback, dictionary, labels.INDEX_NOT_UPDATED.format(error=e))
     except (OSError, sqlite3.Error) as e:
         why = getattr(e, "strerror", None) or str(e)
         if getattr(e, "errno", None) in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)) or "full" in str(e):
             why = "the disk is full"
         if fallback is not None and fallback.gen is not None:
-            return _fallback(
-                home,
-                fallback,
-                dictionary,
-                f"warning: the index could not be updated ({why}); answered from the last good index, which may miss recent edits",
-            )
+            said = labels.DISK_FULL if why == "the disk is full" else why
+            return _fallback(home, fallback, dictionary, labels.INDEX_STALE.format(why=said))
         raise KbError(f"{home.index_dir}: cannot write the index: {why} (check free space and permissions)") from None
 
 

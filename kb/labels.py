@@ -56,17 +56,17 @@ STATS_BY = {"kind": "按类型", "year": "按年份", "topic": "按主题", "peo
 
 CHECK_SUMMARY = "{records} 条记录有效;{errors} 个错误,{warnings} 个警告({where})"
 INDEX_BUILT = "索引已建成:{records} 条记录({why})"
-INDEX_UPDATED = "索引已更新:重新索引 {what}"
+INDEX_UPDATED = "索引已更新:{what}"
 INDEX_FRESH = "索引已是最新:{records} 条记录,位于 {where}"
 # Why a full build happened.
-INDEX_WHY = {
-    "asked": "按要求重建",
-    "none": "尚无索引",
-    "schema": "索引结构已变",
-    "tokenizer": "分词器或其词典已变",
-    "topics": "主题或来源文本已变",
-    "damaged": "索引已损坏:{why}",
-}
+INDEX_ASKED = "按要求重建"
+INDEX_NONE = "尚无索引"
+INDEX_SCHEMA = "索引结构已变"
+INDEX_TOKENIZER = "分词器或其词典已变"
+INDEX_TOPICS = "主题或来源文本已变"
+INDEX_DAMAGED = "索引已损坏:{why}"
+INDEX_BUILDING = "正在建立检索索引({why});建成后开始检索 …"
+INDEX_PROGRESS = "{done}/{total} 条记录,{seconds:.0f} 秒"
 INDEX_CHANGES = {"added": "新增 {n} 条", "changed": "修改 {n} 条", "removed": "删除 {n} 条"}
 INDEX_NOT_UPDATED = "警告:语料有错误,索引未更新:{error}"
 INDEX_STALE = "警告:索引无法更新({why});以上一份完好的索引作答,可能缺少最近的修改"

@@ -420,7 +420,7 @@ def serve(kb_dir: str | None = None) -> None:
         base = KnowledgeBase.open(kb_dir)
         try:
             warm = base.search("科技", limit=1)  # opens (or refreshes) the index now, not on the first call
-            for notice in warm.notices:  # e.g. index built: 66 records
+            for notice in warm.notices:  # e.g. 索引已建成:66 条记录
                 log.info("kb mcp: %s", notice)
         except KbError as exc:
             log.warning("kb mcp: %s", _one_line(str(exc)))

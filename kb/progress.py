@@ -11,6 +11,8 @@ import sys
 import time
 from collections.abc import Callable
 
+from kb import labels
+
 WIDTH = 30
 
 
@@ -22,14 +24,17 @@ def rebuild_reporter(why: str, stream=None) -> Callable[[int, int], None] | None
     if not bool(getattr(out, "isatty", lambda: False)()):
         return None
     started = time.monotonic()
-    out.write(f"building the search index ({why}); searching starts when it is done …\n")
+    out.write(labels.INDEX_BUILDING.format(why=why) + "\n")
     out.flush()
 
     def progress(done: int, total: int) -> None:
         if total <= 0:
             return
         filled = WIDTH * done // total
-        bar = f"[{'#' * filled}{'.' * (WIDTH - filled)}] {done}/{total} records, {time.monotonic() - started:.0f} s"
+        seconds = time.monotonic() - started
+        bar = f"[{'#' * filled}{'.' * (WIDTH - filled)}] " + labels.INDEX_PROGRESS.format(
+            done=done, total=total, seconds=seconds
+        )
         out.write("\r" + bar)
         if done >= total:
             out.write("\n")

@@ -47,7 +47,7 @@ def test_search_finds_the_record_and_reports_the_build_once(kbase):
     assert [h.id for h in r.hits] == ["2018-05-28-xi-academicians-conference"]
     assert "[[最后一公里]]" in r.hits[0].snippet
     again = kbase.search("最后一公里")
-    assert not any(n.startswith("index") for n in again.notices)
+    assert not any(n.startswith("索引") for n in again.notices)
 
 
 def test_search_filters_sort_and_facets(kbase):
@@ -166,7 +166,7 @@ def test_an_edit_on_disk_shows_in_the_next_call(tmp_path):
     assert k.show(rid).record.get("summary").startswith("磁悬浮列车。")
     r = k.search("磁悬浮列车")
     assert [h.id for h in r.hits] == [rid]
-    assert "index updated: re-indexed 1 changed" in r.notices
+    assert "索引已更新:修改 1 条" in r.notices
     assert k.stats().total == RECORDS
 
     # A broken record: show reports it; search keeps the last good index and says so.
@@ -174,7 +174,7 @@ def test_an_edit_on_disk_shows_in_the_next_call(tmp_path):
     with pytest.raises(CorpusError, match="2099-01-01-bad.yaml"):
         k.show(rid)
     r = k.search("磁悬浮列车")
-    assert r.total == 1 and any("the corpus has errors" in n for n in r.notices)
+    assert r.total == 1 and any(n.startswith("警告:语料有错误,索引未更新:") for n in r.notices)
     k.close()
 
 

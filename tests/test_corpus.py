@@ -196,20 +196,20 @@ def test_check_collects_every_problem_before_failing(run, make_kb):
     lines = result.output.splitlines()
     assert result.exit_code == 1
     assert [ln.split(":")[0] for ln in lines[:3]] == ["corpus/remarks/a.yaml", "corpus/remarks/b.yaml", "corpus/remarks/c.yaml"]
-    assert lines[-1].startswith("2 records valid; 3 errors, 0 warnings in ")
+    assert lines[-1].startswith("2 条记录有效;3 个错误,0 个警告(")
 
 
 def test_check_passes_on_a_good_small_corpus(run, make_kb):
     root = make_kb()
     result = _check(run, root)
     assert result.exit_code == 0
-    assert result.output == f"2 records valid; 0 errors, 0 warnings in {root / 'corpus'}\n"
+    assert result.output == f"2 条记录有效;0 个错误,0 个警告({root / 'corpus'})\n"
 
 
 def test_check_passes_on_the_bundled_corpus(run):
     result = run("check")
     assert result.exit_code == 0
-    assert result.output.endswith(f"0 errors, 0 warnings in {CORPUS}\n")
+    assert result.output.endswith(f"0 个错误,0 个警告({CORPUS})\n")
 
 
 def test_python_tag_is_never_executed(make_kb, tmp_path):

@@ -122,7 +122,7 @@ def test_refresh_never_serves_a_stale_cache(tmp_path):
         text = path.read_text(encoding="utf-8")
         assert "\nsummary: " in text
         path.write_text(text.replace("\nsummary: ", "\nsummary: 独一无二刷新测试。"), encoding="utf-8")
-        assert s.refresh() == "index updated: re-indexed 1 changed"
+        assert s.refresh() == "索引已更新:修改 1 条"
         after = s.search("独一无二刷新测试")
         assert s.fast_fallback is None and s._fastindex is not old
         assert [h.id for h in after.hits] == ["2018-05-28-xi-academicians-conference"]
@@ -146,11 +146,11 @@ def test_a_rebuild_on_a_terminal_says_why_and_shows_progress():
             return True
 
     out = Tty()
-    progress = rebuild_reporter("no index yet", out)
-    assert out.getvalue() == "building the search index (no index yet); searching starts when it is done …\n"
+    progress = rebuild_reporter("尚无索引", out)
+    assert out.getvalue() == "正在建立检索索引(尚无索引);建成后开始检索 …\n"
     progress(200, 800)
     progress(800, 800)
     lines = out.getvalue().split("\n")
-    assert lines[1].startswith("\r[#######.......................] 200/800 records")
-    assert "\r[##############################] 800/800 records" in lines[1] and lines[2] == ""
+    assert lines[1].startswith("\r[#######.......................] 200/800 条记录")
+    assert "\r[##############################] 800/800 条记录" in lines[1] and lines[2] == ""
     assert rebuild_reporter("no index yet", io.StringIO()) is None

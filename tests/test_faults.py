@@ -153,7 +153,7 @@ def test_kill_9_after_an_incremental_commit_is_caught_up(kb):
     assert _run_build(kb, "update:after-commit", code).returncode == -signal.SIGKILL
     ids, notice = _ids(home, "独一无二的标记词")
     assert ids == [f.stem]
-    assert notice is not None and "index" in notice  # the manifest was stale or the store changed: caught up
+    assert notice is not None and notice.startswith("索引已")  # the manifest was stale or the store changed: caught up
     assert _ids(home, "独一无二的标记词") == ([f.stem], None)
 
 
@@ -220,7 +220,7 @@ def test_stale_lock_of_dead_builders_orphans_is_broken(make_kb, tmp_path):
         t0 = time.monotonic()
         opened = index_mod.ensure(home, rebuild=True)
         assert time.monotonic() - t0 < 10
-        assert opened.notice == "index built: 2 records (asked to rebuild)"
+        assert opened.notice == "索引已建成:2 条记录(按要求重建)"
     finally:
         holder.kill()
         holder.wait()
@@ -247,7 +247,7 @@ def test_links_planted_in_the_index_folder_are_never_written_through(make_kb, tm
         victims[victim] = "precious\n"
     before = tree_hash(root)
     opened = index_mod.ensure(home, rebuild=True)
-    assert opened.notice == "index built: 2 records (asked to rebuild)"
+    assert opened.notice == "索引已建成:2 条记录(按要求重建)"
     for victim, text in victims.items():
         assert victim.read_text(encoding="utf-8") == text
     assert tree_hash(root) == before
@@ -275,7 +275,7 @@ def test_current_naming_another_kbs_generation_is_damage_never_followed(make_kb,
     ids, notice = _ids(locate(a), "最后一公里")
     assert ids == ["2018-05-28-test"]
     assert notice == (
-        f"index built: 2 records (the index was damaged: CURRENT names '../../other/index/{theirs.path.name}', "
+        f"索引已建成:2 条记录(索引已损坏:CURRENT names '../../other/index/{theirs.path.name}', "
         "not a generation folder of this index)"
     )
     assert tree_hash(other, skip=()) == other_before
@@ -372,7 +372,7 @@ def test_damaged_index_is_detected_on_open_and_rebuilt(make_kb, tmp_path, damage
     if damage.startswith("segdict"):
         assert notice is None  # the dictionary database is rewritten; the index itself is fine
     else:
-        assert notice.startswith("index built: 2 records (the index was damaged: "), notice
+        assert notice.startswith("索引已建成:2 条记录(索引已损坏:"), notice
         assert "\n" not in notice
     assert _ids(home, "最后一公里") == (["2018-05-28-test"], None)
 
@@ -386,7 +386,7 @@ def test_cli_index_reports_damage_instead_of_up_to_date(run, make_kb):
             p.unlink()
     result = run("--kb", str(root), "index")
     assert result.exit_code == 0
-    assert result.output.startswith("index built: 2 records (the index was damaged: gen-")
+    assert result.output.startswith("索引已建成:2 条记录(索引已损坏:gen-")
     assert result.output.endswith(" is missing)\n")
 
 
@@ -426,9 +426,7 @@ def test_disk_full_answers_from_the_last_good_index_and_leaves_no_temporaries(ma
     monkeypatch.setattr(FileStorage, "create_file", full)
     with Searcher(home) as s:
         assert [h.id for h in s.search("最后一公里").hits] == ["2018-05-28-test"]
-        assert s.opened.notice == (
-            "warning: the index could not be updated (the disk is full); answered from the last good index, which may miss recent edits"
-        )
+        assert s.opened.notice == ("警告:索引无法更新(磁盘已满);以上一份完好的索引作答,可能缺少最近的修改")
     with pytest.raises(
         KbError, match=r"index: cannot write the index: the disk is full \(check free space and permissions\)$"
     ):
@@ -437,7 +435,7 @@ def test_disk_full_answers_from_the_last_good_index_and_leaves_no_temporaries(ma
     assert sorted(p.name for p in index_mod._current(root / "index")[0].iterdir()) == gen_listing
     monkeypatch.undo()
     ids, notice = _ids(home, "科学家座谈会")
-    assert (ids, notice) == (["2018-05-28-test"], "index updated: re-indexed 1 changed")
+    assert (ids, notice) == (["2018-05-28-test"], "索引已更新:修改 1 条")
 
 
 def _mount_tmpfs(where: Path, size: str) -> bool:
@@ -476,13 +474,13 @@ def test_disk_full_on_a_real_small_filesystem(make_kb, tmp_path):
                     pass
         ids, notice = _ids(home, "最后一公里")
         assert ids == ["2018-05-28-test"]
-        assert notice.startswith("warning: the index could not be updated (the disk is full)")
+        assert notice.startswith("警告:索引无法更新(磁盘已满)")
         ids, notice = _ids(home, "最后一公里")
-        assert notice.startswith("warning: the index could not be updated")
+        assert notice.startswith("警告:索引无法更新")
         assert sorted(p.name for p in (root / "index").iterdir()) == listing
         assert not list((root / "index").rglob("*.tmp"))
         assert tree_hash(root) == before
         (mnt / "filler").unlink()
-        assert _ids(home, "科学家座谈会") == (["2018-05-28-test"], "index updated: re-indexed 1 changed")
+        assert _ids(home, "科学家座谈会") == (["2018-05-28-test"], "索引已更新:修改 1 条")
     finally:
         subprocess.run(["umount", "-l", str(mnt)], capture_output=True)

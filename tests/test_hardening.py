@@ -118,7 +118,7 @@ def test_unreadable_source_text_is_an_error_not_zero_errors(run, make_kb):
     assert result.output.splitlines() == [
         "corpus/sources/src.yaml:7: text_file: corpus/sources/src.txt does not exist; the quotations citing this "
         "source cannot be verified",
-        f"1 records valid; 1 errors, 0 warnings in {root / 'corpus'}",
+        f"1 条记录有效;1 个错误,0 个警告({root / 'corpus'})",
     ]
 
 
@@ -267,7 +267,7 @@ def test_kb_index_exits_non_zero_when_the_corpus_has_errors(run, make_kb):
     f.write_text(f.read_text(encoding="utf-8").replace('"2018-05-28"', '"2018-13-01"'), encoding="utf-8")
     result = run("--kb", str(root), "index")
     assert result.exit_code == 1
-    assert result.output.startswith("warning: the corpus has errors, so the index was not updated: ")
+    assert result.output.startswith("警告:语料有错误,索引未更新:")
 
 
 # -- wrongly typed corpus parts: one line from every command --------------------------------------

@@ -295,7 +295,7 @@ def test_import_writes_drafts_that_kb_check_accepts(run, tmp_path, bundled):
         assert len(same) == 1, (rec.id, same)
     check = run("--kb", str(root), "check")
     assert check.exit_code == 0, check.output
-    assert check.output.startswith(f"{len(yamls)} records valid; 0 errors")
+    assert check.output.startswith(f"{len(yamls)} 条记录有效;0 个错误")
     # a second run writes nothing: every draft is now a duplicate of the first run's
     before = {p: p.read_bytes() for p in files}
     again = run("--kb", str(root), "import", str(CHAPTER))

@@ -23,7 +23,7 @@ def test_first_search_builds_then_nothing_to_do(make_kb):
     home = locate(make_kb())
     ids, notice = _search_ids(home, "最后一公里")
     assert ids == ["2018-05-28-test"]
-    assert notice == "index built: 2 records (no index yet)"
+    assert notice == "索引已建成:2 条记录(尚无索引)"
     ids, notice = _search_ids(home, "最后一公里")
     assert notice is None
 
@@ -38,7 +38,7 @@ def test_changed_record_is_reindexed_alone(make_kb):
     )
     ids, notice = _search_ids(home, "科学家座谈会")
     assert ids == ["2018-05-28-test"]
-    assert notice == "index updated: re-indexed 1 changed"
+    assert notice == "索引已更新:修改 1 条"
 
 
 def test_touched_but_unchanged_file_is_not_reindexed(make_kb):
@@ -57,10 +57,10 @@ def test_added_and_removed_records(make_kb):
     new = REMARK.replace("2018-05-28-test", "2018-05-29-new").replace("测试会议", "新的会议")
     (root / "corpus" / "remarks" / "2018-05-29-new.yaml").write_text(new, encoding="utf-8")
     ids, notice = _search_ids(home, "新的会议")
-    assert (ids, notice) == (["2018-05-29-new"], "index updated: re-indexed 1 added")
+    assert (ids, notice) == (["2018-05-29-new"], "索引已更新:新增 1 条")
     (root / "corpus" / "remarks" / "2018-05-29-new.yaml").unlink()
     ids, notice = _search_ids(home, "新的会议")
-    assert (ids, notice) == ([], "index updated: re-indexed 1 removed")
+    assert (ids, notice) == ([], "索引已更新:删除 1 条")
 
 
 def test_dictionary_change_rebuilds(make_kb):
@@ -68,7 +68,7 @@ def test_dictionary_change_rebuilds(make_kb):
     home = locate(root)
     index_mod.ensure(home)
     (root / "corpus" / "dictionary.txt").write_text("最后一公里\n", encoding="utf-8")
-    assert index_mod.ensure(home).notice == "index built: 2 records (the tokenizer or its dictionary changed)"
+    assert index_mod.ensure(home).notice == "索引已建成:2 条记录(分词器或其词典已变)"
 
 
 def test_broken_corpus_keeps_the_last_good_index(make_kb):
@@ -80,7 +80,7 @@ def test_broken_corpus_keeps_the_last_good_index(make_kb):
     ids, notice = _search_ids(home, "最后一公里")
     assert ids == ["2018-05-28-test"]
     assert notice == (
-        "warning: the corpus has errors, so the index was not updated: corpus/remarks/2018-05-28-test.yaml:3: date: "
+        "警告:语料有错误,索引未更新:corpus/remarks/2018-05-28-test.yaml:3: date: "
         "date '2018-13-01' is not a valid date (use YYYY, YYYY-MM, YYYY-MM-DD or START/END)"
     )
 
@@ -139,11 +139,11 @@ def test_index_goes_to_cache_when_folder_is_not_writable(make_kb, tmp_path, monk
 def test_cli_index_command(run, make_kb):
     root = make_kb()
     result = run("--kb", str(root), "index")
-    assert (result.exit_code, result.output) == (0, "index built: 2 records (no index yet)\n")
+    assert (result.exit_code, result.output) == (0, "索引已建成:2 条记录(尚无索引)\n")
     result = run("--kb", str(root), "index")
-    assert result.output == f"index is up to date: 2 records in {root / 'index'}\n"
+    assert result.output == f"索引已是最新:2 条记录,位于 {root / 'index'}\n"
     result = run("--kb", str(root), "index", "--rebuild")
-    assert result.output == "index built: 2 records (asked to rebuild)\n"
+    assert result.output == "索引已建成:2 条记录(按要求重建)\n"
 
 
 def test_old_generations_are_pruned(make_kb):

@@ -45,7 +45,7 @@ def big(tmp_path_factory):
     _gen().generate(root, N, seed=7)
     home = locate(root)
     opened = index_mod.ensure(home)
-    assert opened.notice == f"index built: {N + EXTRA} records (no index yet)"
+    assert opened.notice == f"索引已建成:{N + EXTRA} 条记录(尚无索引)"
     return home, corpus_mod.load(home.corpus_dir)
 
 
@@ -163,14 +163,14 @@ def test_freshness_at_scale(big):
     original = path.read_text(encoding="utf-8")
     try:
         path.write_text(original.replace(f"title: {rec.title}", "title: 独一无二的规模测试标题"), encoding="utf-8")
-        assert index_mod.ensure(home).notice == "index updated: re-indexed 1 changed"
+        assert index_mod.ensure(home).notice == "索引已更新:修改 1 条"
         with Searcher(home) as s:
             assert [h.id for h in s.search("独一无二的规模测试标题").hits] == [rec.id]
             assert s.search("科技", limit=1).total > 0
         assert index_mod.ensure(home).notice is None
     finally:
         path.write_text(original, encoding="utf-8")
-    assert index_mod.ensure(home).notice == "index updated: re-indexed 1 changed"
+    assert index_mod.ensure(home).notice == "索引已更新:修改 1 条"
     with Searcher(home) as s:
         assert s.search("独一无二的规模测试标题").total == 0
         with s.opened.open().searcher() as ws:

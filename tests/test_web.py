@@ -363,7 +363,7 @@ def test_a_broken_corpus_is_503_naming_the_file_and_search_keeps_the_last_index(
         assert r.status_code == 503
         assert "kb check" in r.get_data(as_text=True) and "2099-01-01-bad.yaml" in r.get_data(as_text=True)
         html = page(c, "/search?q=最后一公里")
-        assert hit_ids(html) == [REMARK_2018] and "the corpus has errors" in html
+        assert hit_ids(html) == [REMARK_2018] and "警告:语料有错误,索引未更新:" in html
     finally:
         kbase.close()
 

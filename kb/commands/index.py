@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from kb.commands.options import Ctx
+from kb.labels import INDEX_FRESH
 
 
 @click.command()
@@ -28,7 +29,7 @@ def index(obj: Ctx, rebuild: bool) -> None:
         if total < 1000:
             return
         if bar is None:
-            bar = click.progressbar(length=total, label="indexing", file=click.get_text_stream("stderr"))
+            bar = click.progressbar(length=total, label="正在索引", file=click.get_text_stream("stderr"))
             bar.__enter__()
         bar.update(done - bar.pos)
 
@@ -40,4 +41,5 @@ def index(obj: Ctx, rebuild: bool) -> None:
     if opened.degraded:  # the corpus has errors, or the index could not be written: say so and fail
         click.echo(opened.notice, err=True)
         raise SystemExit(1)
-    click.echo(opened.notice or f"index is up to date: {len(opened.manifest.files)} records in {opened.path.parent}")
+    fresh = INDEX_FRESH.format(records=len(opened.manifest.files), where=opened.path.parent)
+    click.echo(opened.notice or fresh)
