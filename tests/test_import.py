@@ -279,10 +279,10 @@ def test_import_writes_drafts_that_kb_check_accepts(run, tmp_path, bundled):
     files = [p for p in drafts.rglob("*") if p.is_file()]
     yamls = _yaml_files(drafts)
     # the dry run and the real run count the same thing: the files on disk afterwards
-    assert f"would write {len(files)} files under " in dry.output
-    assert f"wrote {len(files)} files under " in result.output
+    assert f" 下写入 {len(files)} 个文件\n" in dry.output and "\n将在 " in dry.output
+    assert f" 下写入 {len(files)} 个文件\n" in result.output and "\n已在 " in result.output
     n = len(yamls) - 1  # all but the source record
-    assert f"\n{n} drafts proposed: {n} new\n" in result.output
+    assert f"\n提出 {n} 条草稿: 新增 {n}\n" in result.output
     assert (
         (drafts / "sources" / "chapter-01-clean.txt").read_text(encoding="utf-8").startswith("第1章 科技成果转化概述")
     )
@@ -300,8 +300,8 @@ def test_import_writes_drafts_that_kb_check_accepts(run, tmp_path, bundled):
     before = {p: p.read_bytes() for p in files}
     again = run("--kb", str(root), "import", str(CHAPTER))
     assert again.exit_code == 0
-    assert f"\n{n} drafts proposed: {n} duplicate\n" in again.output
-    assert "wrote 0 files under " in again.output
+    assert f"\n提出 {n} 条草稿: 重复 {n}\n" in again.output
+    assert " 下写入 0 个文件\n" in again.output
     assert {p: p.read_bytes() for p in drafts.rglob("*") if p.is_file()} == before
 
 
@@ -345,18 +345,18 @@ def test_dry_run_on_the_real_corpus_shows_drafts_and_figures(run, tmp_path, bund
     result = run("--kb", str(root), "import", str(CHAPTER), "--dry-run")
     assert result.exit_code == 0, result.output
     out = result.output
-    assert out.startswith(f"kb import {CHAPTER} (dry run: nothing written)\n")
+    assert out.startswith(f"kb import {CHAPTER} (试运行: 未写入任何文件)\n")
     assert "(= 2018-05-28-xi-academicians-conference)" in out
     truth = _chapter_records(bundled, ("remark", "event"))
     refs = _chapter_records(bundled, ("reference",))
-    assert f"remarks and events from sections {', '.join(_sections(truth))}):" in out
-    found, total = map(int, re.search(r"right date, speaker and occasion: (\d+)/(\d+) \(", out).groups())
+    assert f"讲话和会议取自第 {'、'.join(_sections(truth))} 节):" in out
+    found, total = map(int, re.search(r"日期、讲话人、场合都对的讲话和会议: (\d+)/(\d+) \(", out).groups())
     assert total == len(truth) and found / total >= REMARKS_SHARE
-    right, refs_total = map(int, re.search(r"field for field right: (\d+)/(\d+)\n", out).groups())
+    right, refs_total = map(int, re.search(r"逐字段解析正确的参考文献: (\d+)/(\d+)\n", out).groups())
     assert refs_total == len(refs) and right == refs_total
-    assert "\n  drafts that match no record: 0\n" in out
+    assert "\n  不对应任何记录的草稿: 0\n" in out
     # only the source record and its text are new: 2 files
-    assert re.search(r"\nwould write 2 files under \S+\n", out)
+    assert re.search(r"\n将在 \S+ 下写入 2 个文件\n", out)
     assert not (root / "drafts").exists()
 
 
@@ -364,10 +364,10 @@ def test_output_says_where_drafts_are_and_how_to_promote(run, tmp_path):
     root = _kb(tmp_path, with_records=False)
     result = run("--kb", str(root), "import", str(CHAPTER))
     assert result.exit_code == 0
-    lines = [ln for ln in result.output.splitlines() if ln.startswith("drafts stay in ")]
+    lines = [ln for ln in result.output.splitlines() if ln.startswith("草稿留在 ")]
     assert lines == [
-        f"drafts stay in {root / 'drafts'}/: kb check validates them, search/timeline/cite ignore them "
-        "until you review each, drop draft: true and move it into corpus/ (docs/import.md)"
+        f"草稿留在 {root / 'drafts'}/: kb check 会校验它们;在你逐条审阅、删去 draft: true 并移入 corpus/ 之前,"
+        "search/timeline/cite 不会用到它们(见 docs/import.md)"
     ]
 
 
@@ -405,7 +405,7 @@ def test_source_id_option(run, tmp_path):
     root = _kb(tmp_path, with_records=False)
     result = run("--kb", str(root), "import", str(CHAPTER), "--source-id", "ch1", "--dry-run")
     assert result.exit_code == 0
-    assert "new       source    -                     ch1 " in result.output
+    assert "新增   source    -                     ch1 " in result.output
     bad = run("--kb", str(root), "import", str(CHAPTER), "--source-id", "Ch 1")
     assert bad.exit_code == 1
     assert bad.output == "Error: --source-id 'Ch 1' is not a slug (lowercase a-z, 0-9 and '-')\n"
