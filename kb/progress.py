@@ -19,7 +19,7 @@ WIDTH = 30
 def rebuild_reporter(why: str, stream=None) -> Callable[[int, int], None] | None:
     """On a terminal, announce a full build now and return a progress(done, total) callback
     that draws it. Elsewhere (a pipe, a log, a test runner) None: the caller's one-line
-    notice (`index built: N records (why)`) follows the build as before."""
+    notice (`索引已建成:N 条记录(why)`) follows the build as before."""
     out = stream or sys.stderr
     if not bool(getattr(out, "isatty", lambda: False)()):
         return None

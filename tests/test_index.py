@@ -181,7 +181,7 @@ def test_same_size_edit_with_its_mtime_put_back_is_caught(make_kb):
     os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert (f.stat().st_size, f.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
     ids, notice = _search_ids(home, "检验会议")
-    assert (ids, notice) == (["2018-05-28-test"], "index updated: re-indexed 1 changed")
+    assert (ids, notice) == (["2018-05-28-test"], "索引已更新:修改 1 条")
 
 
 def test_a_file_replaced_by_rename_with_the_same_stat_is_caught(make_kb, tmp_path):
@@ -194,7 +194,7 @@ def test_a_file_replaced_by_rename_with_the_same_stat_is_caught(make_kb, tmp_pat
     other.write_text(f.read_text(encoding="utf-8").replace("测试会议", "检验会议"), encoding="utf-8")
     os.utime(other, ns=(st.st_atime_ns, st.st_mtime_ns))
     os.replace(other, f)  # what rsync does: a new inode, stat otherwise equal
-    assert _search_ids(home, "检验会议") == (["2018-05-28-test"], "index updated: re-indexed 1 changed")
+    assert _search_ids(home, "检验会议") == (["2018-05-28-test"], "索引已更新:修改 1 条")
 
 
 @pytest.mark.parametrize("edit", ["change", "delete"])
@@ -216,7 +216,7 @@ def test_a_record_edited_while_a_rebuild_runs_is_indexed_next_time(make_kb, monk
     index_mod.ensure(home, rebuild=True)
     monkeypatch.undo()
     if edit == "change":
-        assert _search_ids(home, "编辑中的会议") == (["2018-05-28-test"], "index updated: re-indexed 1 changed")
+        assert _search_ids(home, "编辑中的会议") == (["2018-05-28-test"], "索引已更新:修改 1 条")
     else:
-        assert _search_ids(home, "测试会议") == ([], "index updated: re-indexed 1 removed")
+        assert _search_ids(home, "测试会议") == ([], "索引已更新:删除 1 条")
     assert index_mod.ensure(home).notice is None
