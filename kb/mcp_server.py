@@ -425,7 +425,7 @@ def serve(kb_dir: str | None = None) -> None:
         except KbError as exc:
             log.warning("kb mcp: %s", _one_line(str(exc)))
         server = build_server(base)
-    log.info("kb mcp: %s ready in %.2f s; serving MCP on stdio", base.home.root, time.perf_counter() - started)
+    log.info("kb mcp: %s 已就绪,用时 %.2f 秒;经 stdio 提供 MCP 服务", base.home.root, time.perf_counter() - started)
     try:
         server.run("stdio")
     finally:

@@ -490,7 +490,7 @@ def test_raw_json_rpc_session_with_a_fresh_kb_mcp(tmp_path):
         assert s.proc.wait(timeout=60) == 0
         assert s.lines.get(timeout=10) is None  # nothing else was written to stdout
         err = s.proc.stderr.read().decode()
-        assert "ready in" in err and "Traceback" not in err
+        assert " 已就绪,用时 " in err and "Traceback" not in err
     finally:
         if s.proc.poll() is None:
             s.proc.kill()

@@ -96,7 +96,7 @@ def test_serves_on_localhost_and_stops_cleanly(root, sig):
         code = server.stop(sig)
     assert code == 0
     time.sleep(0.2)
-    assert server.lines[-1] == "kb serve: stopped"
+    assert server.lines[-1] == "kb serve: 已停止"
     assert "Traceback" not in server.proc.stderr.read()
 
 
@@ -262,7 +262,7 @@ def test_sigterm_right_after_start_is_clean(root):
     server = Server(root)
     assert server.stop(signal.SIGTERM) == 0
     time.sleep(0.2)
-    assert server.lines[-1] == "kb serve: stopped"
+    assert server.lines[-1] == "kb serve: 已停止"
 
 
 def test_many_requests_at_once(running):

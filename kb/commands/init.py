@@ -21,7 +21,7 @@ def init(directory: Path) -> None:
     from kb.init import init as run_init
 
     files = run_init(directory)
-    click.echo(f"created {directory / 'corpus'} with {len(files)} files:")
+    click.echo(f"已创建 {directory / 'corpus'},共 {len(files)} 个文件:")
     for f in files:
         click.echo(f"  {f.relative_to(directory)}")
-    click.echo(f"next: kb --kb {directory} check")
+    click.echo(f"下一步: kb --kb {directory} check")

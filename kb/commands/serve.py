@@ -65,7 +65,7 @@ def serve(obj: Ctx, host: str, port: int, open_browser: bool, log: bool) -> None
     previous = signal.getsignal(signal.SIGTERM)
     try:
         signal.signal(signal.SIGTERM, stop)
-        click.echo(f"kb serve: {url} (corpus {kbase.home.corpus_dir}; Ctrl-C to stop)")
+        click.echo(f"kb serve: {url} (语料 {kbase.home.corpus_dir};按 Ctrl-C 停止)")
         sys.stdout.flush()
         if open_browser:
             import threading
@@ -79,4 +79,4 @@ def serve(obj: Ctx, host: str, port: int, open_browser: bool, log: bool) -> None
         signal.signal(signal.SIGTERM, previous)
         server.server_close()
         kbase.close()
-    click.echo("kb serve: stopped")
+    click.echo("kb serve: 已停止")
