@@ -211,11 +211,12 @@ class FastIndex:
             b = self.docset(q.b, seg)
             missing = self.missing(q.b, seg, b)
             if missing is not None:  # b is nearly every document: drop the few it lacks
-                if not missing.intersection(a.keys()):
+                drop = [k for k in missing if k in a]
+                if not drop:
                     return a
-                out = a.copy()
-                for k in missing:
-                    out.pop(k, None)
+                out = a if type(a) is _Acc else _Acc(a)
+                for k in drop:
+                    del out[k]
                 return out
             if len(a) <= len(b):
                 return {k: v for k, v in a.items() if k in b}
@@ -381,7 +382,13 @@ class FastIndex:
         scores: dict = {}
         for seg in range(len(self.segments)):
             part = self.scores(q, seg)
-            if part:
+            if not part:
+                continue
+            if not scores:
+                scores = part  # not modified below unless it is this evaluation's own
+            else:
+                if type(scores) is not _Acc:
+                    scores = _Acc(scores)
                 scores.update(part)
         if allowed is not None:
             scores = {k: v for k, v in scores.items() if k in allowed}
@@ -512,14 +519,30 @@ def _tree(weighted: list, evaluate, combine) -> dict:
     return d if s is None else evaluate(s)
 
 
+class _Acc(dict):
+    """A dict made during one evaluation (never a cached one), so it may be updated in place."""
+
+    __slots__ = ()
+
+
 def _union(a: dict, b: dict) -> dict:
-    """Whoosh's UnionMatcher: a document in both gets a.score() + b.score()."""
+    """Whoosh's UnionMatcher: a document in both gets a.score() + b.score() (a + b == b + a
+    exactly, so either side may take the other in)."""
     if not b:
         return a
     if not a:
         return b
+    if type(b) is _Acc and (type(a) is not _Acc or len(b) > len(a)):
+        a, b = b, a
     both = a.keys() & b.keys()
-    out = a | b
+    if type(a) is _Acc:
+        sums = {k: a[k] + b[k] for k in both} if both else None
+        a.update(b)
+        if sums:
+            a.update(sums)
+        return a
+    out = _Acc(a)
+    out.update(b)
     for k in both:
         out[k] = a[k] + b[k]
     return out
