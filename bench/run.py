@@ -180,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--queries-only", action="store_true", help="only the query and memory figures (skip one-shot, build, re-index)"
     )
+    ap.add_argument("--sizes", default="10000,50000,200000", help="generated corpora to query (comma-separated)")
     ap.add_argument(
         "--max-records", type=int, default=200_000, help="largest generated corpus to query (10000, 50000, 200000)"
     )
@@ -235,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     # -- queries at 10k, 50k (targets) and 200k: the fast path beside the reference -----------
     scale_rows: list[tuple] = []
     broad_rows: list[tuple] = []
-    sizes = [n for n in (10_000, 50_000, 200_000) if n <= args.max_records]
+    sizes = [int(n) for n in args.sizes.split(",") if int(n) <= args.max_records]
     for n in sizes:
         root = ensure_corpus(out, n)
         made = ensure_index(root, n, kb, env)
