@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
                         pct(v, 0.95) <= target,
                     )
                 )
-            ratios = [r_ / f_ for _, _, _, r_, f_ in broad_rows if _ == count]
+            ratios = [r_ / f_ for c, _q, _t, r_, f_ in broad_rows if c == count]
             if ratios:
                 rows.append(
                     (

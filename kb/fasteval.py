@@ -233,7 +233,7 @@ class FastIndex:
 
     # -- boolean evaluation (filters; cached per generation) ------------------------------------
     def docset(self, q, seg: int) -> frozenset:
-        key = (q, seg)
+        key = (_skey(q), seg)
         got = self._sets.get(key)
         if got is not None:
             return got
@@ -271,7 +271,7 @@ class FastIndex:
     def missing(self, q, seg: int, docs: frozenset) -> frozenset | None:
         """The segment's documents outside `docs` when they are few (a filter such as
         NOT kind:source keeps nearly everything), else None."""
-        key = ("missing", q, seg)
+        key = ("missing", _skey(q), seg)
         if key in self._sets:
             return self._sets[key]
         live = self.live(seg)
@@ -434,6 +434,21 @@ def check(q) -> None:
 
 
 _KINDS: dict = {}
+
+
+def _skey(q):
+    """A structural cache key: kb.search builds a new DatedWithin class for every query, so
+    its instances never compare equal across queries; compare by (field, lo, hi) instead."""
+    name = _kind(q)
+    if name == "DatedWithin":
+        return ("DatedWithin", q.fieldname, q.lo, q.hi)
+    if name in ("And", "Or"):
+        return (name, tuple(_skey(s) for s in q.subqueries), q.boost)
+    if name in ("AndNot", "AndMaybe", "Require"):
+        return (name, _skey(q.a), _skey(q.b))
+    if name == "Not":
+        return ("Not", _skey(q.query))
+    return q
 
 
 def _kind(q) -> str:
