@@ -8,7 +8,7 @@ from datetime import date
 
 from kb.dates import DateFormatError, DateSpan, parse_date
 from kb.errors import QueryError
-from kb.records import KINDS, Record
+from kb.records import KINDS, UNIT_KINDS, Record
 from kb.text import fold
 
 
@@ -46,8 +46,8 @@ class Filters:
         if start and end and start > end:
             raise QueryError(f"--from/--to: the period is empty (it starts {start} and ends {end})")
         for k in kinds:
-            if k not in KINDS:
-                raise QueryError(f"--kind: {k!r} is not a kind (use one of: {', '.join(KINDS)})")
+            if k not in KINDS + UNIT_KINDS:
+                raise QueryError(f"--kind: {k!r} is not a kind (use one of: {', '.join(KINDS + UNIT_KINDS)})")
         return Filters(
             start,
             end,

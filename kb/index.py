@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import corpus as corpus_mod
-from kb import labels, safeio
+from kb import labels, safeio, units
 from kb.analysis import (
     ANALYZER_VERSION,
     SCHEMA_NAME,
@@ -107,6 +107,7 @@ def schema(dictionary: tuple[str, ...]):
     return Schema(
         id=ID(stored=True, unique=True),
         kind=ID(stored=True),
+        parent=ID(stored=True),  # a provision's or passage's record (kb.units)
         title=TEXT(analyzer=ana, stored=True, field_boost=2.0),
         body=TEXT(analyzer=ana, stored=True),
         people=TEXT(analyzer=ana, stored=True, field_boost=1.5),
@@ -744,7 +745,10 @@ def _build_locked(home: Home, progress, procs, fresh_segdict: bool = False) -> t
             writer = ix.writer(**kwargs)
             try:
                 for i, rec in enumerate(corpus.records, 1):
-                    writer.add_document(**document(rec))
+                    doc = document(rec)
+                    writer.add_document(**doc)
+                    for unit in units.documents(home.corpus_dir, rec, doc):
+                        writer.add_document(**unit)
                     if progress and (i % 200 == 0 or i == n):
                         progress(i, n)
                     if i == n // 2:
@@ -933,8 +937,12 @@ def _update_locked(home: Home, opened: Opened, change: Change, stats: dict[str, 
     try:
         for rel in change.removed + change.changed:
             writer.delete_by_term("id", manifest.files[rel][3])
+            writer.delete_by_term("parent", manifest.files[rel][3])
         for rec in records:
-            writer.update_document(**document(rec))
+            doc = document(rec)
+            writer.update_document(**doc)
+            for unit in units.documents(home.corpus_dir, rec, doc):
+                writer.update_document(**unit)
         writer.commit()
     except BaseException:
         try:

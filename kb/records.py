@@ -24,6 +24,9 @@ KIND_DIRS = {
     "sources": "source",
 }
 DIR_OF_KIND = {v: k for k, v in KIND_DIRS.items()}
+# Units below a record, searchable on their own (kb.units): a provision of a policy's text,
+# a paragraph of a source chapter.
+UNIT_KINDS = ("provision", "passage")
 KIND_ZH = {
     "remark": "讲话",
     "event": "会议",
@@ -31,6 +34,8 @@ KIND_ZH = {
     "statistic": "统计",
     "reference": "文献",
     "source": "来源",
+    "provision": "条文",
+    "passage": "段落",
 }
 # What a `checked` entry found, and how a quotation is given, in Chinese: every view says it so.
 STATUS_ZH = {
@@ -356,7 +361,12 @@ class Record:
         return out
 
 
-LISTING_FIELDS = ("occasion", "indicator", "value", "unit", "qualifier")
+LISTING_FIELDS = ("occasion", "indicator", "value", "unit", "qualifier", "date_kind")
+
+
+def date_with_kind(date_zh: str, kind: str | None) -> str:
+    """A date with what it is the date of, where the record says: 2016年3月(报道), 2015年8月29日(修正)."""
+    return f"{date_zh}({DATE_KIND_ZH[kind]})" if kind in DATE_KIND_ZH else date_zh
 
 
 def headline(kind: str, title: str, fields: Record | Mapping[str, Any]) -> str:
@@ -366,6 +376,10 @@ def headline(kind: str, title: str, fields: Record | Mapping[str, Any]) -> str:
         return fields.get("occasion") or title
     if kind == "statistic":
         return f"{fields.get('indicator')} {format_value(fields)}"
+    if kind in UNIT_KINDS:
+        from kb.units import headline as unit_headline
+
+        return unit_headline(kind, title, fields)
     return title
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from kb import labels, queryguard
 from kb import query as qmod
+from kb import units
 from kb.analysis import segmenter_for
 from kb.corpus import read_aliases, read_config
 from kb.dates import zh_or_raw
@@ -53,6 +54,8 @@ class Hit:
     path: str
     listing: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     dispute: str | None = None  # the snippet is a disputed quotation: why, in one line
+    parts: tuple[Hit, ...] = ()  # the best provisions or passages of this document (kb.units)
+    more: int = 0  # how many more of them matched
 
     @property
     def date_zh(self) -> str:
@@ -78,6 +81,7 @@ class Hit:
             "path": self.path,
             "disputed": self.dispute is not None,
             "dispute": self.dispute,
+            **units.hit_json(self),
         }
 
 
@@ -290,7 +294,7 @@ class Searcher:
         if full is None:
             results = None
         else:
-            depth = limit if sort == "date" else max(limit, RERANK_DEPTH)
+            depth = limit if sort == "date" else units.depth(self, max(limit, RERANK_DEPTH))
             results = self._run(full, depth, kwargs)
         whole = squash("".join(_plain_words(text.translate(_SYNTAX))))
         asked = _terms(q)
@@ -300,9 +304,11 @@ class Searcher:
             # written about it. Records matched in their own words come before those matched
             # only in our notes (a tier, whatever the scores), then (score, id) so equal
             # scores keep a stable order.
-            ranked = sorted(ranked, key=lambda sh: (not _own(sh[1], asked), -sh[0], sh[1]["id"]))[:limit]
-        hits = tuple(self._hit(h, score, phrases) for score, h in ranked)  # snippets for shown hits only
-        total = len(results) if results is not None else 0
+            ranked = sorted(ranked, key=lambda sh: (not _own(sh[1], asked), -sh[0], sh[1]["id"]))
+        # Provisions a query names come first; units of a document shown with it (kb.units).
+        shown, pinned = units.arrange(self, text, filters, ranked, limit, sort)
+        hits = tuple(self._hit(h, score, phrases, parts, more) for score, h, parts, more in shown)  # snippets for shown only
+        total = (len(results) if results is not None else 0) + pinned
         fac = {}
         if facets and results is not None:
             for name in ("year", "kind", "topic", "people"):
@@ -440,7 +446,7 @@ class Searcher:
 
         return qmod.spelling(text, words, count, vocabulary, self.dictionary, self._analyze, exists, texts)
 
-    def _hit(self, h, score: float, phrases: list[str]) -> Hit:
+    def _hit(self, h, score: float, phrases: list[str], parts=(), more: int = 0) -> Hit:
         stored = h.fields()
         matched_terms = sorted(
             {t.decode("utf-8") if isinstance(t, bytes) else t for f, t in (h.matched_terms() or []) if f in TEXT_FIELDS}
@@ -461,6 +467,8 @@ class Searcher:
             path=stored.get("path", ""),
             listing=stored.get("listing") or {},
             dispute=dispute_of(snippet, disputes) if disputes else None,
+            parts=tuple(self._hit(ph, ps, phrases) for ps, ph in parts),
+            more=more,
         )
 
     def _suggest(self, text: str, filters: Filters, exact: bool) -> tuple[str, ...]:

@@ -20,7 +20,9 @@ from kb.records import (
     SHARE_ZH,
     STATUS_ZH,
     UNDATED,
+    UNIT_KINDS,
     Record,
+    date_with_kind,
     fields_of,
     format_value,
     publication_brief,
@@ -471,9 +473,13 @@ def search_text(result, color: bool = False) -> str:
         who = f" · {h.people}" if h.people else ""
         lines.append("")
         star = "*" if h.date_source else ""
-        lines.append(f"{i}. {h.date_zh}{star} [{KIND_ZH.get(h.kind, h.kind)}] {h.title}{who}")
-        if h.headline and h.headline != h.title:
-            lines.append(f"   {h.headline}")
+        when = date_with_kind(h.date_zh, h.listing.get("date_kind")) if h.date else ""
+        if h.kind in UNIT_KINDS:  # 《…》第四十五条, or the chapter's section and page
+            lines.append(f"{i}. {when + star + ' ' if when else ''}[{KIND_ZH[h.kind]}] {h.headline}")
+        else:
+            lines.append(f"{i}. {when or h.date_zh}{star} [{KIND_ZH.get(h.kind, h.kind)}] {h.title}{who}")
+            if h.headline and h.headline != h.title:
+                lines.append(f"   {h.headline}")
         if h.snippet:
             lines.append(f"   {_marks(h.snippet, color)}")
         if h.dispute:
@@ -482,6 +488,11 @@ def search_text(result, color: bool = False) -> str:
         lines.append(
             f"   id: {h.id}{source_date}" + (f" · {labels.MATCHED}: {'、'.join(h.matched)}" if h.matched else "")
         )
+        for part in h.parts:  # the document's best provisions or passages, under it
+            lines.append(f"   ↳ {part.title}:{_marks(part.snippet, color)}  ({part.id})")
+        if h.more:
+            unit = "条" if "provision" in (h.kind, *(p.kind for p in h.parts)) else "段"
+            lines.append(f"   ↳ 另有 {h.more} {unit}匹配")
         marked = marked or bool(h.date_source)
     if marked:
         lines.append("")

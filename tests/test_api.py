@@ -43,8 +43,8 @@ def test_open_unknown_folder_is_one_line_error(tmp_path):
 
 def test_search_finds_the_record_and_reports_the_build_once(kbase):
     r = kbase.search("最后一公里")
-    assert r.total == 1
-    assert [h.id for h in r.hits] == ["2018-05-28-xi-academicians-conference"]
+    assert r.total == 3  # the remark and the two paragraphs of the chapter that say it
+    assert [h.id for h in r.hits] == ["2018-05-28-xi-academicians-conference", "chapter-01#p35"]
     assert "[[最后一公里]]" in r.hits[0].snippet
     again = kbase.search("最后一公里")
     assert not any(n.startswith("索引") for n in again.notices)
@@ -73,7 +73,7 @@ def test_search_filters_sort_and_facets(kbase):
 def test_search_zero_hits_suggests(kbase):
     r = kbase.search("最后一公里", year=2013)
     assert r.total == 0
-    assert any(s.startswith("去掉筛选条件(") and s.endswith(":1 条结果") for s in r.suggestions)
+    assert any(s.startswith("去掉筛选条件(") and s.endswith(":3 条结果")  # the remark and 2 paragraphs of the chapter for s in r.suggestions)
 
 
 def test_timeline_rows(kbase):
@@ -182,7 +182,7 @@ def test_close_and_reuse(tmp_path):
     shutil.copytree(CORPUS, tmp_path / "corpus")
     with KnowledgeBase.open(Path(tmp_path)) as k:
         assert k.search("一招鲜").hits[0].id == "2020-08-18-xi-anhui-inspection"
-    assert k.search("一招鲜").total == 1  # reopens on demand
+    assert k.search("一招鲜").total == 2  # reopens on demand (the remark and the chapter's paragraph)
     k.close()
 
 

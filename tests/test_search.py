@@ -15,7 +15,12 @@ ACTION_PLAN = "2016-04-21-action-plan-tech-transfer"
 
 
 def ids(result):
-    return [h.id for h in result.hits]
+    """The records hit (the chapter's paragraphs and the laws' articles, kb.units, aside)."""
+    return [h.id for h in result.hits if h.kind not in ("passage", "provision")]
+
+
+def passages(result):
+    return [h.id for h in result.hits if h.kind == "passage"]
 
 
 # --- folding rules -----------------------------------------------------------------------
@@ -61,7 +66,9 @@ def test_main_job_finds_the_remarks_on_self_reliance(searcher):
 
 
 def test_phrase_must_appear_as_written(searcher):
-    assert ids(searcher.search('"从样品到产品再到商品"')) == [LAST_MILE]
+    result = searcher.search('"从样品到产品再到商品"')
+    assert ids(result) == [LAST_MILE]
+    assert passages(result) == ["chapter-01#p35"]  # the chapter's paragraph it was quoted from
     # the same words in another order are no phrase
     assert searcher.search('"商品再到产品"').total == 0
 
@@ -168,7 +175,7 @@ def test_filter_region(searcher):
         ({"date_to": "20x"}, "--to: '20x' is not a valid date (use YYYY, YYYY-MM or YYYY-MM-DD)"),
         (
             {"kinds": ("speech",)},
-            "--kind: 'speech' is not a kind (use one of: remark, event, policy, statistic, reference, source)",
+            "--kind: 'speech' is not a kind (use one of: remark, event, policy, statistic, reference, source, provision, passage)",
         ),
         (
             {"date_from": "2021", "date_to": "2019"},
@@ -193,8 +200,9 @@ def test_unknown_topic_is_one_line(searcher):
 
 def test_sort_by_date_is_chronological(searcher):
     result = searcher.search("科技自立自强", sort="date", limit=50)
-    dates = [h.date[:10] for h in result.hits]
+    dates = [h.date[:10] for h in result.hits if h.date]
     assert dates == sorted(dates)
+    assert all(h.date for h in result.hits[: len(dates)])  # undated (the chapter's paragraphs) last
 
 
 def test_facets_count_all_hits(searcher):
@@ -206,13 +214,14 @@ def test_facets_count_all_hits(searcher):
 def test_zero_hits_suggests_what_to_drop(searcher):
     result = searcher.search("最后一公里 量子", limit=5)
     assert result.total == 0
-    assert result.suggestions == ("只搜“最后一公里”:1 条结果", "只搜“量子”:1 条结果")
+    # each: its record and the chapter's paragraphs that say it (two for 最后一公里, one for 量子)
+    assert result.suggestions == ("只搜“最后一公里”:3 条结果", "只搜“量子”:2 条结果")
 
 
 def test_zero_hits_with_filter_suggests_dropping_it(searcher):
     result = searcher.search("最后一公里", Filters.make(year=2015))
     assert result.total == 0
-    assert result.suggestions[0] == "去掉筛选条件(--from/--to 2015-01-01–2015-12-31):1 条结果"
+    assert result.suggestions[0] == "去掉筛选条件(--from/--to 2015-01-01–2015-12-31):3 条结果"
 
 
 # --- the CLI -------------------------------------------------------------------------------------
@@ -253,7 +262,7 @@ def test_cli_human_output(run, kb_copy):
     result = run("--kb", str(kb_copy), "search", "一招鲜")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[:3] == [
-        "“一招鲜”共 1 条结果",
+        "“一招鲜”共 2 条结果",  # the remark, and the chapter's paragraph (a passage, listed second)
         "",
         "1. 2020年8月18日至21日 [讲话] 习近平在安徽考察时的讲话 · 习近平",
     ]

@@ -254,7 +254,7 @@ def test_region(small_corpus):
         ),
         (
             {"kinds": ("speech",)},
-            "--kind: 'speech' is not a kind (use one of: remark, event, policy, statistic, reference, source)",
+            "--kind: 'speech' is not a kind (use one of: remark, event, policy, statistic, reference, source, provision, passage)",
         ),
     ],
 )
@@ -440,7 +440,7 @@ def test_nothing_matches(run, small):
         (["--to", "yesterday"], "Error: --to: 'yesterday' is not a valid date (use YYYY, YYYY-MM or YYYY-MM-DD)\n"),
         (
             ["--kind", "speech"],
-            "Error: --kind: 'speech' is not a kind (use one of: remark, event, policy, statistic, reference, source)\n",
+            "Error: --kind: 'speech' is not a kind (use one of: remark, event, policy, statistic, reference, source, provision, passage)\n",
         ),
         (
             ["--topic", "量子"],

@@ -25,6 +25,7 @@ class Block:
     cells: tuple[str, ...] = ()  # a table row's cells (its text is them joined by " | ")
     header: tuple[str, ...] = ()  # and its table's header row, when it has one
     role: str = "body"  # body, reference (a reference list) or meta (front matter, abstracts)
+    page: int = 0  # the page it starts on (1 = the chapter's first page)
 
 
 @dataclass(frozen=True)
@@ -167,13 +168,14 @@ class _Builder:
     size: int = 0  # its length so far
     last: str = ""  # its last character
     para_section: str = ""
+    para_page: int = 1
     pending: list[tuple[int, int, str]] = field(default_factory=list)  # (block idx, offset, mark)
     anchors: dict[int, tuple[int, int]] = field(default_factory=dict)
     page: int = 1
 
     def close(self) -> None:
         if self.parts and self.size:
-            self.blocks.append(Block("".join(self.parts), self.para_section))
+            self.blocks.append(Block("".join(self.parts), self.para_section, 0, self.para_page))
         self.parts = None
         self.size = 0
         self.last = ""
@@ -181,7 +183,7 @@ class _Builder:
     def heading(self, text: str, section: str, level: int) -> None:
         self.close()
         self.section = section
-        self.blocks.append(Block(text, section, level))
+        self.blocks.append(Block(text, section, level, self.page))
 
     def add(self, line: str) -> None:
         """Append a printed line to the current paragraph, taking its footnote markers out.
@@ -193,6 +195,7 @@ class _Builder:
             self.size = 0
             self.last = ""
             self.para_section = self.section
+            self.para_page = self.page
         chars = []
         marks = []
         for ch in line:
