@@ -197,6 +197,7 @@ KIND_FIELDS: dict[str, dict[str, F]] = {
     },
     "source": {
         "text_file": F("str"),
+        "passages": F("bool"),
         "authors": F("strlist"),
         "publisher": F("str"),
         "place": F("str"),

@@ -12,7 +12,7 @@ its parent record:
 
 Search keeps units from crowding the records they belong to (see `arrange`): a document takes
 one line, its record with its best units under it, and passages weigh less than curated
-records (`PASSAGE_PRIOR`).
+records: passages are listed after every record and provision that matched.
 """
 
 from __future__ import annotations
@@ -82,10 +82,10 @@ def provisions_of(corpus_dir: Path, rec: Record) -> list[Unit]:
 
 
 def passages_of(corpus_dir: Path, rec: Record) -> list[Unit]:
-    """The paragraphs of a source chapter (a `source` whose text `kb.importer.clean` reads as a
-    chapter: it finds a 第N章 heading), each with its section and page."""
+    """The paragraphs of a source whose record asks for them (`passages: true`), as
+    `kb.importer.clean` finds them, each with its section and the page it starts on."""
     name = rec.get("text_file")
-    if rec.kind != "source" or not name:
+    if rec.kind != "source" or not name or rec.get("passages") is not True:
         return []
     path = Path(corpus_dir).parent / Path(rec.path).parent / name
     try:
@@ -95,8 +95,6 @@ def passages_of(corpus_dir: Path, rec: Record) -> list[Unit]:
     from kb.importer import clean
 
     doc = clean(text)
-    if not doc.title:
-        return []
     headings = {b.section: b.text for b in doc.blocks if b.level > 0}
     out = []
     n = 0
@@ -201,6 +199,8 @@ def arrange(searcher, text: str, filters, ranked: list, limit: int, sort: str) -
        under it (`parts`, at most PER_DOC; `more` counts the rest), else its best unit with
        the next ones under it. So a document and its 52 articles never crowd the list, and a
        provision that matches well lifts its document (and the other way round).
+    3. Passages (the chapter's paragraphs, from which the curated records were taken) come
+       after every record and provision that matched: they fill what no record holds.
     The list is cut at `limit`."""
     pinned = _pin_hits(searcher, text, filters) if sort != "date" else []
     pin_ids = {h["id"] for h in pinned}
@@ -217,7 +217,9 @@ def arrange(searcher, text: str, filters, ranked: list, limit: int, sort: str) -
             g["units"].append((score, h))
         else:
             g["record"] = (score, h)
-    for g in groups.values():
+    # The chapter's paragraphs are a fallback: after every record and provision that matched.
+    tiers = sorted(groups.values(), key=lambda g: g["record"] is None and g["units"][0][1]["kind"] == "passage")
+    for g in tiers:
         if len(out) >= limit:
             break
         units = g["units"]

@@ -175,7 +175,7 @@ class _Builder:
 
     def close(self) -> None:
         if self.parts and self.size:
-            self.blocks.append(Block("".join(self.parts), self.para_section, 0, self.para_page))
+            self.blocks.append(Block("".join(self.parts), self.para_section, page=self.para_page))
         self.parts = None
         self.size = 0
         self.last = ""
@@ -183,7 +183,7 @@ class _Builder:
     def heading(self, text: str, section: str, level: int) -> None:
         self.close()
         self.section = section
-        self.blocks.append(Block(text, section, level, self.page))
+        self.blocks.append(Block(text, section, level, page=self.page))
 
     def add(self, line: str) -> None:
         """Append a printed line to the current paragraph, taking its footnote markers out.

@@ -213,4 +213,4 @@ def _extend(block, more: str):
 
     a = block.text
     sep = " " if a[-1:].isascii() and a[-1:].isalnum() and more[:1].isascii() and more[:1].isalnum() else ""
-    return Block(a + sep + more, block.section, block.level, block.cells, block.header, block.role)
+    return Block(a + sep + more, block.section, block.level, block.cells, block.header, block.role, block.page)
