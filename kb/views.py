@@ -462,7 +462,7 @@ def search_text(result, color: bool = False) -> str:
         if not result.suggestions:
             lines.append("  " + labels.TRY_FEWER)
         return "\n".join(lines)
-    shown = len(result.hits)
+    shown = sum(1 + len(h.parts) + h.more for h in result.hits)  # units grouped under a line count too
     read = " " + "".join(getattr(result, "understood", ())) if getattr(result, "understood", ()) else ""
     lines.append(
         labels.HITS.format(query=result.query, total=result.total)
