@@ -9,9 +9,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from kb import labels, queryguard
+from kb import labels, queryguard, units
 from kb import query as qmod
-from kb import units
 from kb.analysis import segmenter_for
 from kb.corpus import read_aliases, read_config
 from kb.dates import zh_or_raw

@@ -73,7 +73,8 @@ def test_search_filters_sort_and_facets(kbase):
 def test_search_zero_hits_suggests(kbase):
     r = kbase.search("最后一公里", year=2013)
     assert r.total == 0
-    assert any(s.startswith("去掉筛选条件(") and s.endswith(":3 条结果")  # the remark and 2 paragraphs of the chapter for s in r.suggestions)
+    # the remark and 2 paragraphs of the chapter
+    assert any(s.startswith("去掉筛选条件(") and s.endswith(":3 条结果") for s in r.suggestions)
 
 
 def test_timeline_rows(kbase):
