@@ -187,7 +187,8 @@ def test_kind_words_read_as_kinds(searcher):
 def test_cli_shows_the_date_reading(run, kb_copy):
     r = run("--kb", str(kb_copy), "search", "习近平", "2021")
     assert r.exit_code == 0
-    assert r.stdout.splitlines()[0] == "“习近平 2021”共 6 条结果 （2021 按日期理解）"
+    # six remarks and the 2021 opinion's item 一、（一）, which names 习近平新时代中国特色社会主义思想
+    assert r.stdout.splitlines()[0] == "“习近平 2021”共 7 条结果 （2021 按日期理解）"
     j = run("--kb", str(kb_copy), "search", "习近平", "2021", "--json")
     assert json.loads(j.stdout)["notices"] == ["（2021 按日期理解）"]
 
