@@ -145,7 +145,7 @@ def test_an_edited_policy_keeps_its_provisions_once(tmp_path):
         rec.read_text(encoding="utf-8").replace("region: 北京\n", "region: 北京\nvalidity: 未知\n"), encoding="utf-8"
     )
     with Searcher(home) as s:
-        assert s.opened.notice == "index updated: re-indexed 1 changed"
+        assert s.opened.notice == "索引已更新:修改 1 条"
         with s.opened.open().searcher() as ws:
             ids = [d["id"] for d in ws.all_stored_fields() if d.get("parent") == BEIJING]
     assert len(ids) == len(set(ids)) == 45
