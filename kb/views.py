@@ -208,6 +208,7 @@ LABELS = {
     "published": "原始出处",
     "searched": "查找经过",
     "issuers": "发文机关",
+    "drafters": "起草",
     "doc_number": "文号",
     "region": "地区",
     "validity": "效力",
