@@ -36,3 +36,19 @@ def test_hebei_plan_issuer_filter(searcher):
     assert [h.id for h in got.hits] == [HEBEI_2021]
     # the drafter is not an issuer: its alias is followed and finds nothing
     assert not searcher.search("行动实施方案", Filters.make(people="河北省科学技术厅")).hits
+
+
+# -- 王志刚 in May 2016: 科技部党组书记、副部长 (minister only from 2018) ------------------------------
+
+
+def test_no_record_calls_wang_zhigang_minister_in_2016():
+    for path in sorted(CORPUS.rglob("*")):
+        if path.suffix in (".yaml", ".md", ".txt") and path.is_file():
+            assert "科技部部长王志刚" not in path.read_text(encoding="utf-8"), path
+
+
+def test_the_2016_dispute_names_his_2016_office(run):
+    out = run("show", REMARK_2016).output
+    assert "该句出自科技部党组书记、副部长王志刚2016年5月18日在国新办新闻发布会上的发言" in out
+    facts = (CORPUS / "sources" / "official-facts.md").read_text(encoding="utf-8")
+    assert "王志刚, then 科技部党组书记、副部长 (minister only from 2018)" in facts

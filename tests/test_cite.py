@@ -176,7 +176,7 @@ def test_disputed_attribution_is_shown(bundled):
     (c,) = result.citations
     assert [d.field for d in c.provenance.disputed] == ["quotes"]
     text = cite_text(result)
-    assert "归属存疑:该句出自科技部部长王志刚2016年5月18日在国新办新闻发布会上的发言" in text
+    assert "归属存疑:该句出自科技部党组书记、副部长王志刚2016年5月18日在国新办新闻发布会上的发言" in text
     assert "原题:《为建设世界科技强国而奋斗》" in text
     assert c.to_json()["provenance"]["disputed"] is True
 

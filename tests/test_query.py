@@ -378,7 +378,7 @@ def test_unknown_topic_suggests_the_closest(searcher):
 
 def test_search_marks_the_disputed_quotation(searcher):
     hit = searcher.search("实验室里的研究").hits[0]
-    assert hit.id == DISPUTED and hit.dispute.startswith("有争议:该句出自科技部部长王志刚")
+    assert hit.id == DISPUTED and hit.dispute.startswith("有争议:该句出自科技部党组书记、副部长王志刚")
     assert "\n" not in hit.dispute
     data = hit.to_json()
     assert data["disputed"] is True and data["dispute"] == hit.dispute
@@ -388,15 +388,15 @@ def test_search_marks_the_disputed_quotation(searcher):
 
 def test_search_text_marks_it(run, kb_copy):
     r = run("--kb", str(kb_copy), "search", "实验室里的研究")
-    assert "   ‼ 有争议:该句出自科技部部长王志刚" in r.stdout
+    assert "   ‼ 有争议:该句出自科技部党组书记、副部长王志刚" in r.stdout
 
 
 def test_timeline_marks_it_in_every_format(run, kb_copy):
     text = run("--kb", str(kb_copy), "timeline", "--year", "2016").stdout
     md = run("--kb", str(kb_copy), "timeline", "--year", "2016", "--format", "markdown").stdout
     data = json.loads(run("--kb", str(kb_copy), "timeline", "--year", "2016", "--json").stdout)
-    assert "      ‼ 有争议:该句出自科技部部长王志刚" in text
-    assert "**‼ 有争议:该句出自科技部部长王志刚2016年5月18日在国新办新闻发布会上的发言" in md
+    assert "      ‼ 有争议:该句出自科技部党组书记、副部长王志刚" in text
+    assert "**‼ 有争议:该句出自科技部党组书记、副部长王志刚2016年5月18日在国新办新闻发布会上的发言" in md
     marked = {e["id"]: e["disputed"] for e in data}
     assert marked[DISPUTED] is True
     assert [k for k, v in marked.items() if v] == [DISPUTED]

@@ -184,7 +184,7 @@ def test_cli_verify_quote(run):
     assert ok.output.splitlines()[0].endswith(
         "(直接引语;id: 2016-05-30-xi-national-sci-tech-conference);注意:归属存疑,引用时须说明"
     )
-    assert "‼ 有争议:该句出自科技部部长王志刚2016年5月18日在国新办新闻发布会上的发言" in ok.output
+    assert "‼ 有争议:该句出自科技部党组书记、副部长王志刚2016年5月18日在国新办新闻发布会上的发言" in ok.output
     miss = run("verify-quote", "打通“最後一公里”", "--json")
     assert miss.exit_code == 1
     data = json.loads(miss.output)
