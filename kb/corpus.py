@@ -565,6 +565,10 @@ def _cross_checks(
                 col.add(
                     path, yamlio.line_of(lines, f"related.{i}"), "related", f"{r!r} is not a record id in this corpus"
                 )
+        if col.rel(path) in clean:
+            from kb.auditrules import check_record
+
+            check_record(path, data, lines, col.add)
         if data["kind"] == "policy" and col.rel(path) in clean:
             from kb.doctexts import check_policy
 

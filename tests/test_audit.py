@@ -5,6 +5,11 @@ facts list (corpus/sources/official-facts.md), not computed by the code under te
 
 from __future__ import annotations
 
+import shutil
+
+import pytest
+
+from kb.auditrules import agrees
 from kb.filters import Filters
 
 from .conftest import CORPUS
@@ -52,3 +57,82 @@ def test_the_2016_dispute_names_his_2016_office(run):
     assert "该句出自科技部党组书记、副部长王志刚2016年5月18日在国新办新闻发布会上的发言" in out
     facts = (CORPUS / "sources" / "official-facts.md").read_text(encoding="utf-8")
     assert "王志刚, then 科技部党组书记、副部长 (minister only from 2018)" in facts
+
+
+# -- a check that agrees at a coarser precision is not `differs` -----------------------------------
+
+RD = "stat-2022-rd-spending"
+
+
+@pytest.fixture
+def copy(tmp_path):
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    return tmp_path
+
+
+def _edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "qualifier", "other", "expected"),
+    [
+        (3, "万亿元", "首次突破", "30782.9亿元(最终数)", True),  # over 3万亿: the chapter's claim holds
+        (3, "万亿元", "首次突破", "30870亿元(初步数)", True),
+        (3, "万亿元", "首次突破", "29990亿元", False),  # not over
+        (2.55, "%", None, "2.55%(初步数)", True),
+        (2.55, "%", None, "2.54%(最终数)", False),  # same precision, another figure
+        (165.8, "万篇", None, "1657834篇", True),  # 165.78万 rounds to 165.8
+        (165.8, "万篇", None, "1660000篇", False),
+        (3, "万亿元", None, "30782.9亿元", True),  # 3.08万亿 at the precision of 3
+        (11, "位", None, "第11位", True),
+        (2.55, "%", None, "未找到", None),  # no figure: not compared
+        (3, "万亿元", None, "2.55%", None),  # another unit: not compared
+    ],
+)
+def test_agreement_at_the_records_precision(value, unit, qualifier, other, expected):
+    assert agrees(value, unit, qualifier, other) is expected
+
+
+def test_every_statistic_value_check_marked_differs_really_differs(bundled):
+    statuses = {}
+    for rec in bundled.records:
+        if rec.kind != "statistic":
+            continue
+        for c in rec.get("checked", []):
+            if c.get("field") == "value" and c.get("status") == "differs":
+                statuses[rec.id] = c.get("value")
+                assert agrees(rec.get("value"), rec.get("unit"), rec.get("qualifier"), c["value"]) is False, rec.id
+    # by hand from the facts list: only the final R&D intensity (2.54%) differs from the chapter's 2.55%
+    assert statuses == {"stat-2022-rd-intensity": "2.54%(最终数)"}
+
+
+def test_rd_spending_checks_are_refined_in_show_and_cite(run):
+    shown = run("show", RD).output
+    assert (
+        "不同" not in shown
+        and "  + 补充 · value\n      本章: 首次突破3万亿元\n      他源: 30782.9亿元(最终数)" in shown
+    )
+    cited = run("cite", RD).output
+    assert "核对:数值补充:30782.9亿元(最终数)(《2022年全国科技经费投入统计公报》(2023-09-18))" in cited
+    assert "核对:数值不同" not in cited
+
+
+def test_check_rejects_differs_for_an_agreeing_figure(run, copy):
+    rec = copy / "corpus" / "statistics" / f"{RD}.yaml"
+    _edit(
+        rec,
+        "    status: refined\n    source_says: 首次突破3万亿元\n    value: 30782.9亿元",
+        "    status: differs\n    source_says: 首次突破3万亿元\n    value: 30782.9亿元",
+    )
+    before = rec.read_text(encoding="utf-8")
+    result = run("--kb", str(copy), "check")
+    assert result.exit_code == 1
+    assert (
+        f"corpus/statistics/{RD}.yaml:26: checked.1.status: 30782.9亿元(最终数) agrees with the record's "
+        "首次突破3万亿元 at its precision: status confirmed (same figure) or refined (more precise), not differs"
+    ) in result.output
+    assert "Traceback" not in result.output
+    assert rec.read_text(encoding="utf-8") == before
