@@ -20,8 +20,6 @@ Add = Callable[..., None]
 _SCALES = (("万亿", 10**12), ("亿", 10**8), ("万", 10**4))
 # Qualifiers that make the chapter's figure a lower bound (首次突破3万亿元, 超过1000亿元).
 _AT_LEAST = ("突破", "超过", "逾", "以上", "多")
-# Qualifiers that make it approximate (约77.12%).
-_ABOUT = ("约", "近", "左右", "大约")
 _FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|亿|万)?\s*([^\d\s(（,，;；、]*)")
 
 

@@ -71,3 +71,8 @@ INDEX_CHANGES = {"added": "新增 {n} 条", "changed": "修改 {n} 条", "remove
 INDEX_NOT_UPDATED = "警告:语料有错误,索引未更新:{error}"
 INDEX_STALE = "警告:索引无法更新({why});以上一份完好的索引作答,可能缺少最近的修改"
 DISK_FULL = "磁盘已满"
+
+# A speech's published title next to a quotation whose attribution is disputed: the title is the
+# text's, and the disputed quotation may not be in it (kb show, kb cite).
+TITLE_NOT_FOR_DISPUTED = "讲话全文的题目;第{n}条引语归属有争议,未必见于此文,见下文“核对”"
+TITLE_NOT_FOR_CITED = "讲话全文的题目;归属存疑的引语未必见于此文"

@@ -254,6 +254,15 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+def _disputed_numbers(rec: Record) -> str:
+    """The numbers of `rec`'s disputed quotations as kb show numbers them (第1条), or ""."""
+    from kb.disputes import disputed_quotes
+
+    texts = [q.text for q in rec.quotes]
+    nums = [str(texts.index(q) + 1) for q, _ in disputed_quotes(rec) if q in texts]
+    return "、".join(nums)
+
+
 def _field_lines(rec: Record) -> list[tuple[str, str | list[str]]]:
     """(label, value) for the kind's own fields, in schema order; a list value prints one a line."""
     out: list[tuple[str, str | list[str]]] = []
@@ -298,6 +307,8 @@ def _field_lines(rec: Record) -> list[tuple[str, str | list[str]]]:
             value = f"{value.get('marker', '')} 跟在“{value.get('text', '')}”之后"
         elif name == "accessed":
             value = zh_or_raw(value)
+        elif name == "original_title" and _disputed_numbers(rec):
+            value = f"{_plain(value)} 〔{labels.TITLE_NOT_FOR_DISPUTED.format(n=_disputed_numbers(rec))}〕"
         else:
             value = _plain(value)
         out.append((label, value))
@@ -546,7 +557,7 @@ def _block(c) -> list[str]:
         if p.place or c.kind in ("remark", "event"):
             out.append(f"地点:{p.place or '来源未载'}")
         if p.original_title:
-            out.append(f"原题:《{p.original_title}》")
+            out.append(f"原题:《{p.original_title}》" + ("(" + labels.TITLE_NOT_FOR_CITED + ")" if p.disputed else ""))
         if p.published:
             out.append(f"发表:{p.published}")
         if p.doc_number:

@@ -136,3 +136,45 @@ def test_check_rejects_differs_for_an_agreeing_figure(run, copy):
     ) in result.output
     assert "Traceback" not in result.output
     assert rec.read_text(encoding="utf-8") == before
+
+
+# -- the disputed 2016 sentence and the speech's title; 约 kept -------------------------------------
+
+PAPERS = "stat-2022-university-papers"
+
+
+def test_show_does_not_put_the_title_over_the_disputed_sentence(run):
+    lines = run("show", REMARK_2016).output.splitlines()
+    assert (
+        "原题        为建设世界科技强国而奋斗 〔讲话全文的题目;第1条引语归属有争议,未必见于此文,见下文“核对”〕" in lines
+    )
+    cited = run("cite", REMARK_2016).output
+    assert "原题:《为建设世界科技强国而奋斗》(讲话全文的题目;归属存疑的引语未必见于此文)" in cited
+
+
+def test_a_title_without_a_dispute_is_plain(run):
+    # 2021-05-28's quotations are not disputed (no checked entry with status disputed)
+    lines = run("show", "2021-05-28-xi-academicians-conference").output.splitlines()
+    assert not any("归属有争议" in line for line in lines)
+
+
+def test_about_is_kept_in_every_output(run):
+    about = "约77.12%"  # the chapter: 占比约77.12%
+    assert f"占比        占中国发表科技论文 {about}" in run("show", PAPERS).output
+    assert f'"value": "{about}"' in run("show", PAPERS, "--json").output
+    assert f"占比{about}" in run("search", "高等学校 论文").output
+    assert f"占比{about}" in run("timeline", "--kind", "statistic").output
+    cited = run("cite", PAPERS).output
+    assert f"数据:2022年 全国 中国高等学校发表科技论文数量 165.8万篇(占中国发表科技论文 {about})" in cited
+
+
+def test_importer_keeps_about_in_a_share():
+    from kb.importer.proposing import _statistic_drafts
+
+    def share(sentence, prev=None):
+        return _statistic_drafts(sentence, 2022, "1.2.1", "chapter-01", {}, prev=prev)[-1]["share"]
+
+    chapter = "其中,中国高等学校发表科技论文数量达到165.8万篇,占比约77.12%,是中国科技论文的主要发表来源。"
+    assert share(chapter, ["中国发表科技论文"]) == {"of": "中国发表科技论文", "value": "约77.12%"}
+    assert share("其中,高校论文165.8万篇,占中国科技论文的约77.12%。") == {"of": "中国科技论文", "value": "约77.12%"}
+    assert share("其中,高校著作40646种,占中国出版著作数量的66.71%。") == {"of": "中国出版著作数量", "value": "66.71%"}

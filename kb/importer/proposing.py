@@ -361,7 +361,7 @@ _STAT = re.compile(
     rf"(?P<val>\d+(?:\.\d+)?)(?P<unit>{_UNITS})$"
 )
 _CHANGE = re.compile(r"相比(\d{4})年(?:大幅|略有)?(增长|上升|提高|下降|减少)了?(\d+(?:\.\d+)?%)")
-_SHARE = re.compile(r"^占(?:比)?(?:约|为)?(?:(.+?)的)?(\d+(?:\.\d+)?%)$")
+_SHARE = re.compile(r"^占(?:比)?(约)?(?:为)?(?:(.+?)的)?(约)?(\d+(?:\.\d+)?%)$")  # 约 is kept: 占比约77.12%
 
 
 def _statistic_drafts(
@@ -415,9 +415,9 @@ def _statistic_drafts(
             continue
         sh = _SHARE.match(c)
         if sh and out:
-            whole = sh.group(1) or (prev[-1] if prev else None)
+            whole = sh.group(2) or (prev[-1] if prev else None)
             if whole:
-                out[-1]["share"] = {"of": whole, "value": sh.group(2)}
+                out[-1]["share"] = {"of": whole, "value": (sh.group(1) or sh.group(3) or "") + sh.group(4)}
     return out
 
 
