@@ -193,7 +193,7 @@ def test_drafts_of_every_real_text_pass_kb_check(run, tmp_path):
         assert result.exit_code == 0, (path.name, result.output)
     check = run("--kb", str(root), "check")
     assert check.exit_code == 0, check.output
-    assert " 0 errors" in check.output.splitlines()[0]
+    assert ";0 个错误," in check.output.splitlines()[0]
 
 
 def test_every_held_out_text_has_its_hand_checked_list():
