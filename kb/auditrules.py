@@ -1,5 +1,7 @@
 """Rules `kb check` applies to what a record says about its own data (from the corpus audit, #10).
 
+- A policy with a date says which date it is (`date_kind`: issued, signed, adopted, reported …):
+  a report date is not an issue date.
 - A statistic's `checked` entry on `value` marked `differs` must really differ: an official
   figure that agrees with the record at the record's own precision (30782.9亿元 against the
   chapter's 首次突破3万亿元) is `confirmed` or `refined`, not `differs`.
@@ -68,6 +70,15 @@ def agrees(value: Any, unit: str, qualifier: str | None, other: str) -> bool | N
 def check_record(path: Path, data: Mapping[str, Any], lines: dict[str, int], add: Add) -> None:
     """The audit's rules for one record that passed the schema."""
     kind = data.get("kind")
+    if kind == "policy" and data.get("date") is not None and not data.get("date_kind") and not data.get("draft"):
+        add(
+            path,
+            yamlio.line_of(lines, "date"),
+            "date_kind",
+            "a dated policy says which date `date` is: date_kind issued (印发), signed (成文), adopted (通过), "
+            "amended (修正), revised (修订), published (发布) or reported (报道) …",
+            "warning",
+        )
     if kind == "statistic":
         for i, c in enumerate(data.get("checked") or []):
             if not isinstance(c, dict) or c.get("field") != "value" or c.get("status") != "differs":

@@ -56,7 +56,7 @@ from kb.errors import CorpusError, IndexBusy, KbError
 from kb.home import Home
 from kb.records import KIND_DIRS, Record
 
-SCHEMA_VERSION = 12  # bump when the schema or what document() puts in it changes
+SCHEMA_VERSION = 13  # bump when the schema or what document() puts in it changes
 NO_DATE = 3_652_059  # date(9999, 12, 31).toordinal(): undated records sort last
 Progress = Callable[[int, int], None]
 GEN_RE = re.compile(r"gen-[0-9A-Za-z-]{1,100}")

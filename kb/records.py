@@ -56,7 +56,18 @@ VALIDITY = ("现行有效", "已修订", "已废止", "未知")
 QUOTE_FORMS = ("direct", "reported")
 UNDATED = "日期不详"
 # What a date is the date of: data, shown wherever the date is shown (2016年3月 报道).
-DATE_KINDS = ("adopted", "amended", "revised", "in_force", "signed", "issued", "published", "reported", "reviewed")
+DATE_KINDS = (
+    "adopted",
+    "amended",
+    "revised",
+    "in_force",
+    "signed",
+    "issued",
+    "published",
+    "reported",
+    "reviewed",
+    "held",
+)
 DATE_KIND_ZH = {
     "adopted": "通过",
     "amended": "修正",
@@ -67,6 +78,7 @@ DATE_KIND_ZH = {
     "published": "发布",
     "reported": "报道",
     "reviewed": "审议",
+    "held": "召开",  # a meeting's date (an event)
 }
 
 
@@ -141,7 +153,7 @@ _SPEECH = {
 }
 KIND_FIELDS: dict[str, dict[str, F]] = {
     "remark": _SPEECH,
-    "event": {**_SPEECH, "speaker": F("str"), "body": F("str", True)},
+    "event": {**_SPEECH, "speaker": F("str"), "body": F("str", True), "date_kind": F("str", choices=DATE_KINDS)},
     "policy": {
         "issuers": F("strlist", True),
         "doc_number": F("str"),
@@ -294,6 +306,11 @@ class Record:
     def date_kind_zh(self) -> str | None:
         """`date_kind` in Chinese (通过, 成文, 报道 …), or None."""
         return DATE_KIND_ZH.get(self.get("date_kind") or "")
+
+    @property
+    def date_shown(self) -> str:
+        """The date with what it is the date of, as every view prints it: 2016年3月(报道)."""
+        return date_with_kind(self.date_zh, self.get("date_kind"))
 
     @property
     def date_check(self) -> Mapping[str, Any] | None:

@@ -18,7 +18,7 @@ from kb.disputes import dispute_of
 from kb.errors import QueryError
 from kb.filters import Filters
 from kb.home import Home
-from kb.records import KINDS, UNDATED, headline
+from kb.records import KINDS, UNDATED, date_with_kind, headline
 from kb.text import fold, join_han
 from kb.text import squash_folded as squash
 
@@ -61,6 +61,15 @@ class Hit:
         return zh_or_raw(self.date) if self.date else UNDATED
 
     @property
+    def date_kind(self) -> str | None:
+        return self.listing.get("date_kind")
+
+    @property
+    def date_shown(self) -> str:
+        """The date with its kind (2016年3月(报道)), as listings print it."""
+        return date_with_kind(self.date_zh, self.date_kind)
+
+    @property
     def headline(self) -> str:
         return headline(self.kind, self.title, self.listing)
 
@@ -70,6 +79,7 @@ class Hit:
             "kind": self.kind,
             "date": self.date,
             "date_zh": self.date_zh,
+            "date_kind": self.date_kind,
             "date_source": self.date_source,
             "title": self.title,
             "headline": self.headline,
@@ -306,7 +316,9 @@ class Searcher:
             ranked = sorted(ranked, key=lambda sh: (not _own(sh[1], asked), -sh[0], sh[1]["id"]))
         # Provisions a query names come first; units of a document shown with it (kb.units).
         shown, pinned = units.arrange(self, text, filters, ranked, limit, sort)
-        hits = tuple(self._hit(h, score, phrases, parts, more) for score, h, parts, more in shown)  # snippets for shown only
+        hits = tuple(
+            self._hit(h, score, phrases, parts, more) for score, h, parts, more in shown
+        )  # snippets for shown only
         total = (len(results) if results is not None else 0) + pinned
         fac = {}
         if facets and results is not None:

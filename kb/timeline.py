@@ -40,6 +40,11 @@ class Entry:
         return self.record.date_zh
 
     @property
+    def date_shown(self) -> str:
+        """The date with what it is the date of (2016年3月 报道)."""
+        return self.record.date_shown
+
+    @property
     def date_source(self) -> str | None:
         """The chapter's own, less precise date (ISO, `2021-05`) where another source refined it."""
         return self.record.source_date
@@ -71,6 +76,7 @@ class Entry:
             "date_zh": self.date_zh,
             "date_source": self.date_source,
             "date_source_zh": self.date_source_zh,
+            "date_kind": rec.get("date_kind"),
             "title": rec.title,
             "headline": rec.headline,
             "people": list(rec.people),

@@ -130,7 +130,7 @@ def timeline_text(tl, width: int = WIDTH) -> str:
         return EMPTY_TIMELINE
 
     def shown(e) -> str:
-        return e.date_zh + (REFINED_MARK if e.refined else "")
+        return e.date_shown + (REFINED_MARK if e.refined else "")
 
     dw = min(22, max(display_width(shown(e)) for e in entries))
     lines: list[str] = []
@@ -169,7 +169,7 @@ def timeline_markdown(tl) -> str:
         out.append("")
         for e in g.entries:
             rec = e.record
-            line = f"- **{md_inline(e.date_zh)}{mark if e.refined else ''}** {md_inline(rec.headline)}"
+            line = f"- **{md_inline(e.date_shown)}{mark if e.refined else ''}** {md_inline(rec.headline)}"
             if rec.people:
                 line += f"({md_inline('、'.join(rec.people))})"
             if e.phrase:
@@ -195,7 +195,7 @@ HOW_ZH = {"lists": "本记录列出", "listed_by": "列出本记录", "same_occa
 
 # Fields shown in their own place, not in the generic field list.
 _SHOWN_APART = set(
-    "id kind date title title_is_label topics source summary notes checked related quotes quote draft".split()
+    "id kind date date_kind title title_is_label topics source summary notes checked related quotes quote draft".split()
 )
 # The Chinese label of each kind's own fields (shown in schema order).
 LABELS = {
@@ -350,7 +350,7 @@ def show_text(shown, color: bool = False) -> str:
     label_note = " 〔标题为编者所拟〕" if rec.get("title_is_label") else ""
     lines.append(f"{rec.title}{label_note}")
     lines.append(
-        f"{rec.id} · {KIND_ZH[rec.kind]} {rec.kind} · {rec.date_zh}" + (f" ({rec.date_iso})" if rec.date else "")
+        f"{rec.id} · {KIND_ZH[rec.kind]} {rec.kind} · {rec.date_shown}" + (f" ({rec.date_iso})" if rec.date else "")
     )
     if rec.get("draft"):
         lines.append("草稿: 由 kb import 提出,尚未审阅")
@@ -418,7 +418,7 @@ def show_text(shown, color: bool = False) -> str:
         lines.append("相关记录")
         for r in shown.related:
             o = r.record
-            when = o.date_zh
+            when = o.date_shown
             if o.source_date:
                 when += f"(本章作{o.source_date_zh})"
             how = "; ".join(HOW_ZH.get(h, h) for h in r.how)

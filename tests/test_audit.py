@@ -5,6 +5,7 @@ facts list (corpus/sources/official-facts.md), not computed by the code under te
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -178,3 +179,58 @@ def test_importer_keeps_about_in_a_share():
     assert share(chapter, ["中国发表科技论文"]) == {"of": "中国发表科技论文", "value": "约77.12%"}
     assert share("其中,高校论文165.8万篇,占中国科技论文的约77.12%。") == {"of": "中国科技论文", "value": "约77.12%"}
     assert share("其中,高校著作40646种,占中国出版著作数量的66.71%。") == {"of": "中国出版著作数量", "value": "66.71%"}
+
+
+# -- which date a record's date is ---------------------------------------------------------------
+
+# By hand: the chapter and the facts list (reported = "近日印发"/见诸报道 dates; signed = 成文).
+DATE_KINDS = {
+    "2015-08-29-law-promoting-tech-transfer": "amended",
+    "2016-03-implementing-provisions-tech-transfer-law": "reported",  # facts: reported mid-March 2016
+    "2016-04-21-action-plan-tech-transfer": "signed",  # facts: signed 2016-04-21; 新华社 reported 05-09
+    "2019-11-27-beijing-regulation-tech-transfer": "adopted",
+    "2021-07-27-hebei-major-results-action-plan": "issued",
+    "2021-08-02-guidelines-tech-results-evaluation": "published",
+    "2021-12-24-law-sci-tech-progress": "revised",
+    "2022-09-04-opinions-science-popularization": "reported",  # 新华社 2022-09-04: 近日印发
+    "2022-hebei-measures-jingjin-tech-transfer": "issued",  # chapter: 2022年,…印发了
+    "2023-08-28-measures-young-sci-tech-talent": "reported",  # facts: reported 2023-08-28 (近日印发)
+    "2013-cppcc-enterprise-innovation-subject": "held",  # chapter: 2013年,全国政协会议就提出
+    "2020-10-29-fifth-plenum-14th-fyp-proposals": "adopted",  # 全会通过的建议
+}
+
+
+def test_every_dated_policy_and_event_says_which_date_it_is(bundled):
+    got = {r.id: r.get("date_kind") for r in bundled.records if r.kind in ("policy", "event") and r.date}
+    assert got == DATE_KINDS
+
+
+def test_the_kind_is_shown_wherever_the_date_is(run):
+    rid = "2016-03-implementing-provisions-tech-transfer-law"
+    assert f"{rid} · 政策 policy · 2016年3月(报道) (2016-03)" in run("show", rid).output
+    assert (
+        "1. 2016年3月(报道) [政策] 实施《中华人民共和国促进科技成果转化法》若干规定 · 国务院"
+        in run("search", "若干规定").output
+    )
+    timeline = run("timeline", "--kind", "policy").output
+    assert "  2023年8月28日(报道)" in timeline and "  2016年4月21日(成文)" in timeline
+    md = run("timeline", "--kind", "policy", "--format", "markdown").output
+    assert (
+        "- **2022年9月4日(报道)\\*** 关于新时代进一步加强科学技术普及工作的意见" in md
+    )  # * : the chapter wrote 2022年
+    rows = json.loads(run("timeline", "--kind", "policy", "--json").output)
+    assert {e["id"]: e["date_kind"] for e in rows if e["date"]} == {
+        k: v for k, v in DATE_KINDS.items() if k[:4].isdigit() and "cppcc" not in k and "plenum" not in k
+    }
+    hits = json.loads(run("search", "若干规定", "--json").output)["hits"]
+    assert hits[0]["date_kind"] == "reported"
+
+
+def test_check_warns_of_a_dated_policy_without_date_kind(run, copy):
+    rec = copy / "corpus" / "policies" / "2023-08-28-measures-young-sci-tech-talent.yaml"
+    _edit(rec, "date_kind: reported\n", "")
+    out = run("--kb", str(copy), "check").output
+    assert (
+        "corpus/policies/2023-08-28-measures-young-sci-tech-talent.yaml:3: date_kind: warning: a dated policy says which date `date` is"
+        in out
+    )

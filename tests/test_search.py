@@ -238,6 +238,7 @@ def test_cli_json_shape(run, kb_copy):
         "kind",
         "date",
         "date_zh",
+        "date_kind",
         "date_source",
         "title",
         "headline",

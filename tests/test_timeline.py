@@ -351,6 +351,7 @@ def test_json(run, small):
             "date_zh": "2018年4月24日至28日",
             "date_source": None,
             "date_source_zh": None,
+            "date_kind": None,
             "title": "湖北考察时的讲话",
             "headline": "湖北考察",
             "people": ["习近平"],
@@ -369,6 +370,7 @@ def test_json(run, small):
             "date_zh": "2018年5月28日",
             "date_source": None,
             "date_source_zh": None,
+            "date_kind": None,
             "title": "测试讲话",
             "headline": "测试会议",
             "people": ["习近平"],
@@ -491,7 +493,9 @@ def test_bundled_2020_lists_the_chapters_remarks_in_order(run):
     lines = r.output.splitlines()
     assert lines[0] == "2020年 (5)"
     heads = [line.split() for line in lines if line.startswith("  2020年")]
-    assert [(h[0], h[1]) for h in heads] == CHAPTER_2020
+    # an event's date says what it is the date of: the plenum adopted the 建议 on 2020-10-29
+    kinds = {"2020年10月29日": "(通过)"}
+    assert [(h[0], h[1]) for h in heads] == [(d + kinds.get(d, ""), o) for d, o in CHAPTER_2020]
     assert "      2020-09-11-xi-scientists-symposium · 讲话 · 习近平" in lines
 
 
@@ -647,7 +651,7 @@ def test_a_refined_check_without_the_chapters_date_marks_nothing(make_kb):
 
 def test_bundled_refined_dates_say_what_the_chapter_wrote(run):
     lines = run("timeline", "--year", "2021").output.splitlines()
-    assert lines[2].startswith("  2021年5月21日*  中央全面深化改革委员会第十九次会议")
+    assert lines[2].startswith("  2021年5月21日*        中央全面深化改革委员会第十九次会议")  # column as wide as 2021年7月27日(印发)
     assert "      2021-05-21-xi-reform-commission-19th · 讲话 · 本章作2021年5月 · 习近平" in lines
     assert lines[-1] == "* 日期据其他来源补充,本章原文只写到“本章作”所示;依据见 kb show ID"
     got = {e["id"]: e for e in json.loads(run("timeline", "--year", "2021", "--json").output)}
