@@ -527,6 +527,7 @@ FIELD_ZH = {
     "date": "日期",
     "doc_number": "文号",
     "issuers": "发文机关",
+    "drafters": "起草",
     "speaker": "讲话人",
     "value": "数值",
     "original_title": "原题",
