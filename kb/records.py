@@ -343,8 +343,8 @@ class Record:
         if self.kind in ("remark", "event"):
             who = [self.get("speaker") or self.get("body")]
             return tuple(w for w in who if w)
-        if self.kind == "policy":  # the issuers, then who drafted it (河北省科技厅 研究制定)
-            return tuple(dict.fromkeys([*self.get("issuers", []), *self.get("drafters", [])]))
+        if self.kind == "policy":
+            return tuple(self.get("issuers", []))
         if self.kind in ("reference", "source"):
             return tuple(self.get("authors", []))
         return ()
