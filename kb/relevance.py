@@ -101,7 +101,9 @@ def evaluate(searcher: Searcher, judged: list[Judged], k: int = 10) -> list[Outc
             if spelt:
                 followed = spelt[0].query
                 result = searcher.search(followed, j.filters, limit=k)
-        found = tuple(h.id for h in result.hits) + tuple(p.id for h in result.hits for p in h.parts)  # units under a line too
+        found = tuple(h.id for h in result.hits) + tuple(
+            p.id for h in result.hits for p in h.parts
+        )  # units under a line too
         missing = tuple(r for r in j.relevant if r not in found)
         ranks = [i for i, rid in enumerate(found, 1) if rid in j.relevant]
         unmarked = tuple(h.id for h in result.hits if h.id in j.disputed and h.dispute is None)

@@ -60,10 +60,14 @@ def load(text: str) -> tuple[Any, dict[str, int]]:
 
 def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], ancestors: tuple[int, ...]) -> None:
     if id(node) in ancestors:
-        raise YamlProblem(node.start_mark.line + 1, "YAML error: an alias refers to a node that contains it (a recursive anchor)")
+        raise YamlProblem(
+            node.start_mark.line + 1, "YAML error: an alias refers to a node that contains it (a recursive anchor)"
+        )
     ancestors = (*ancestors, id(node))
     if len(lines) > MAX_NODES:  # aliases nested in aliases expand exponentially ("billion laughs")
-        raise YamlProblem(node.start_mark.line + 1, f"YAML error: more than {MAX_NODES} values once aliases are expanded")
+        raise YamlProblem(
+            node.start_mark.line + 1, f"YAML error: more than {MAX_NODES} values once aliases are expanded"
+        )
     lines.setdefault(prefix, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()

@@ -125,4 +125,3 @@ def small(make_kb):
 @pytest.fixture
 def small_corpus(small):
     return corpus_mod.load(small / "corpus")
-

@@ -169,33 +169,55 @@ def test_check_reports_each_class_of_bad_input(run, make_kb, name, content, expe
 
 
 def test_check_reports_non_utf8_bytes_with_line(run, make_kb):
-    raw = GOOD.replace("id: 2018-05-28-test", "id: bad").encode("utf-8").replace("测试会议".encode(), "测试会议".encode("gbk"))
+    raw = (
+        GOOD.replace("id: 2018-05-28-test", "id: bad")
+        .encode("utf-8")
+        .replace("测试会议".encode(), "测试会议".encode("gbk"))
+    )
     root = make_kb({"remarks/bad.yaml": raw})
     result = _check(run, root)
     assert result.exit_code == 1
     first = result.output.splitlines()[0]
-    assert re.fullmatch(r"corpus/remarks/bad\.yaml:7: file: byte 0x[0-9a-f]{2} at offset \d+ is not UTF-8 \(save the file as UTF-8\)", first)
+    assert re.fullmatch(
+        r"corpus/remarks/bad\.yaml:7: file: byte 0x[0-9a-f]{2} at offset \d+ is not UTF-8 \(save the file as UTF-8\)",
+        first,
+    )
 
 
 def test_check_reports_duplicate_ids(run, make_kb):
-    root = make_kb({"events/2018-05-28-test.yaml": GOOD.replace("kind: remark", "kind: event").replace("occasion: 测试会议", "occasion: 测试会议\nbody: 测试")})
+    root = make_kb(
+        {
+            "events/2018-05-28-test.yaml": GOOD.replace("kind: remark", "kind: event").replace(
+                "occasion: 测试会议", "occasion: 测试会议\nbody: 测试"
+            )
+        }
+    )
     result = _check(run, root)
     assert result.exit_code == 1
-    assert "corpus/remarks/2018-05-28-test.yaml:1: id: duplicate id '2018-05-28-test' (also in corpus/events/2018-05-28-test.yaml)" in result.output
+    assert (
+        "corpus/remarks/2018-05-28-test.yaml:1: id: duplicate id '2018-05-28-test' (also in corpus/events/2018-05-28-test.yaml)"
+        in result.output
+    )
 
 
 def test_check_collects_every_problem_before_failing(run, make_kb):
     root = make_kb(
         {
             "remarks/a.yaml": GOOD.replace("id: 2018-05-28-test", "id: a").replace('"2018-05-28"', '"2018-02-30"'),
-            "remarks/b.yaml": GOOD.replace("id: 2018-05-28-test", "id: b").replace("topics: [科技成果转化]", "topics: [无此主题]"),
+            "remarks/b.yaml": GOOD.replace("id: 2018-05-28-test", "id: b").replace(
+                "topics: [科技成果转化]", "topics: [无此主题]"
+            ),
             "remarks/c.yaml": "",
         }
     )
     result = _check(run, root)
     lines = result.output.splitlines()
     assert result.exit_code == 1
-    assert [ln.split(":")[0] for ln in lines[:3]] == ["corpus/remarks/a.yaml", "corpus/remarks/b.yaml", "corpus/remarks/c.yaml"]
+    assert [ln.split(":")[0] for ln in lines[:3]] == [
+        "corpus/remarks/a.yaml",
+        "corpus/remarks/b.yaml",
+        "corpus/remarks/c.yaml",
+    ]
     assert lines[-1].startswith("2 条记录有效;3 个错误,0 个警告(")
 
 
@@ -223,7 +245,10 @@ def test_python_tag_is_never_executed(make_kb, tmp_path):
 def test_kb_option_pointing_nowhere_is_one_line(run, tmp_path):
     result = run("--kb", str(tmp_path / "nope"), "check")
     assert result.exit_code == 1
-    assert result.output == f"Error: {tmp_path / 'nope'}: no corpus/ folder here (create one with 'kb init {tmp_path / 'nope'}')\n"
+    assert (
+        result.output
+        == f"Error: {tmp_path / 'nope'}: no corpus/ folder here (create one with 'kb init {tmp_path / 'nope'}')\n"
+    )
 
 
 def test_load_refuses_a_broken_corpus(make_kb):
@@ -237,7 +262,9 @@ def test_copy_of_bundled_corpus_validates_and_breakage_is_found(tmp_path, run):
     root = tmp_path / "copy"
     shutil.copytree(CORPUS, root / "corpus")
     target = root / "corpus" / "remarks" / "2018-05-28-xi-academicians-conference.yaml"
-    target.write_text(target.read_text(encoding="utf-8").replace('date: "2018-05-28"', 'date: "2018-05-32"'), encoding="utf-8")
+    target.write_text(
+        target.read_text(encoding="utf-8").replace('date: "2018-05-28"', 'date: "2018-05-32"'), encoding="utf-8"
+    )
     result = run("--kb", str(root), "check")
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == (
@@ -266,7 +293,9 @@ def test_dates_keep_their_precision(raw, start, end, zh):
     ("text", "expected"),
     [
         (
-            GOOD.replace("id: 2018-05-28-test", "id: bad").replace("title: 测试讲话", "title: 测试讲话\nnotes: &x [*x]"),
+            GOOD.replace("id: 2018-05-28-test", "id: bad").replace(
+                "title: 测试讲话", "title: 测试讲话\nnotes: &x [*x]"
+            ),
             "corpus/remarks/bad.yaml:5: yaml: YAML error: an alias refers to a node that contains it (a recursive anchor)",
         ),
         (

@@ -337,7 +337,9 @@ def test_leading_not_means_everything_except(searcher, bundled):
     assert _ids(searcher, "AND NOT 科技") == expected
     assert _ids(searcher, "ANDNOT 科技") == expected
     units = [h for h in searcher.search("NOT 科技", Filters.make(kinds=("provision", "passage")), limit=1000).hits]
-    assert searcher.search("NOT 科技", limit=1000).total == len(expected) + sum(1 + len(h.parts) + h.more for h in units)
+    assert searcher.search("NOT 科技", limit=1000).total == len(expected) + sum(
+        1 + len(h.parts) + h.more for h in units
+    )
 
 
 def test_not_in_a_query_with_broken_syntax_is_an_error_not_the_inverse(searcher):

@@ -99,7 +99,9 @@ def test_own_words_rank_above_matches_only_in_our_notes(searcher, bundled):
     for o in evaluate(searcher, load_judged(JUDGED)):
         result = searcher.search(o.followed or o.judged.query, o.judged.filters)
         own = [  # records only: the chapter's paragraphs are listed after them (kb.units)
-            any(t in _own_text(bundled.get(h.id)) for t in h.matched) for h in result.hits if h.matched and bundled.get(h.id)
+            any(t in _own_text(bundled.get(h.id)) for t in h.matched)
+            for h in result.hits
+            if h.matched and bundled.get(h.id)
         ]
         if False in own and True in own and own.index(False) < len(own) - own[::-1].index(True) - 1:
             wrong.append((o.judged.query, [h.id for h in result.hits]))

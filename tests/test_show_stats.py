@@ -335,7 +335,9 @@ def test_bundled_dispute_stands_out(run):
     assert lines[2] == "‼ 有争议: 其他来源与本章说法相矛盾(quotes);见下文“核对”"
     assert "  ‼ 有争议 · quotes" in lines
     assert "  + 补充 · original_title" in lines
-    assert "原题        为建设世界科技强国而奋斗 〔讲话全文的题目;第1条引语归属有争议,未必见于此文,见下文“核对”〕" in lines
+    assert (
+        "原题        为建设世界科技强国而奋斗 〔讲话全文的题目;第1条引语归属有争议,未必见于此文,见下文“核对”〕" in lines
+    )
     assert lines[-1] == "引用: kb cite 2016-05-30-xi-national-sci-tech-conference"
 
 

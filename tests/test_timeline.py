@@ -651,7 +651,9 @@ def test_a_refined_check_without_the_chapters_date_marks_nothing(make_kb):
 
 def test_bundled_refined_dates_say_what_the_chapter_wrote(run):
     lines = run("timeline", "--year", "2021").output.splitlines()
-    assert lines[2].startswith("  2021年5月21日*        中央全面深化改革委员会第十九次会议")  # column as wide as 2021年7月27日(印发)
+    assert lines[2].startswith(
+        "  2021年5月21日*        中央全面深化改革委员会第十九次会议"
+    )  # column as wide as 2021年7月27日(印发)
     assert "      2021-05-21-xi-reform-commission-19th · 讲话 · 本章作2021年5月 · 习近平" in lines
     assert lines[-1] == "* 日期据其他来源补充,本章原文只写到“本章作”所示;依据见 kb show ID"
     got = {e["id"]: e for e in json.loads(run("timeline", "--year", "2021", "--json").output)}
