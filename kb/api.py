@@ -29,6 +29,7 @@ from kb.filters import Filters
 from kb.home import Home, locate
 
 if TYPE_CHECKING:
+    from kb.article import Article
     from kb.cite import Candidate, CiteResult
     from kb.corpus import CheckReport, Corpus
     from kb.importer import ImportResult
@@ -192,11 +193,21 @@ class KnowledgeBase:
         filters = _filters(date_from, date_to, year, kinds, topics, people, region)
         return timeline(self.corpus, filters)
 
-    def show(self, record_id: str) -> Shown:
-        """One record with its source and related records (NotFound names the closest ids)."""
+    def show(self, record_id: str) -> Shown | Article:
+        """One record with its source and related records (NotFound names the closest ids);
+        `<doc-id>#45` (or `#第四十五条`) one article of a policy's full text (`kb.article`)."""
+        if "#" in record_id:
+            return self.article(record_id)
         from kb.show import show
 
         return show(self.corpus, record_id)
+
+    def article(self, ref: str) -> Article:
+        """One article (条) or opinion item `<doc-id>#<key>`, with the provisions it refers to
+        and those referring to it; NotFound names the document's range of articles."""
+        from kb.article import article
+
+        return article(self.corpus, ref)
 
     def stats(self) -> Stats:
         """Counts by kind, year, topic and speaker/issuer."""

@@ -337,24 +337,8 @@ def shown_json(base: KnowledgeBase, record_id: str) -> dict[str, Any]:
 def provision_json(base: KnowledgeBase, ref: str) -> dict[str, Any]:
     """One article (条) or item of a policy's full text: `2015-08-29-law-promoting-tech-transfer#45`
     (or `#第四十五条`; an opinion's items as `#3.2`), verbatim, with its document and citation."""
-    from kb import doctexts
-    from kb.provisions import cn_to_int
-
-    doc_id, _, key = ref.partition("#")
-    rec = base.show(doc_id.strip()).record
-    parsed = doctexts.parsed_of(base.corpus.root, rec)
-    if parsed is None or not parsed.provisions:
-        raise NotFound(f"{rec.id} has no full text in this knowledge base (show {rec.id} for the record)")
-    key = key.strip()
-    if key.startswith("第") and key.endswith("条"):
-        with contextlib.suppress(ValueError):
-            key = str(cn_to_int(key[1:-1]))
-    prov = parsed.get(key)
-    if prov is None:
-        first, last = parsed.provisions[0], parsed.provisions[-1]
-        raise NotFound(
-            f"no provision {key!r} in {rec.id} (its keys run {first.key} ({first.label}) to {last.key} ({last.label}))"
-        )
+    art = base.article(ref)
+    rec, prov = art.record, art.provision
     disputes = [dict(c) for c in rec.get("checked", []) if c.get("status") == "disputed"]
     try:
         citations = base.cite([rec.id]).citations
@@ -383,6 +367,8 @@ def provision_json(base: KnowledgeBase, ref: str) -> dict[str, Any]:
         "disputed": bool(disputes),
         "disputes": disputes,
         "citation": citation,
+        "refers_to": list(art.refers_to),
+        "referred_by": list(art.referred_by),
     }
 
 

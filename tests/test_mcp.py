@@ -218,10 +218,10 @@ def test_show_one_article_of_a_law(server):
     same = ok(server, "show", {"id": "2015-08-29-law-promoting-tech-transfer#第四十五条"})
     assert same["text"] == data["text"]
     assert error(server, "show", {"id": "2015-08-29-law-promoting-tech-transfer#99"}) == (
-        "show: no provision '99' in 2015-08-29-law-promoting-tech-transfer (its keys run 1 (第一条) to 52 (第五十二条))"
+        "show: 2015-08-29-law-promoting-tech-transfer 没有 99: 条文范围为第一条至第五十二条"
     )
     assert error(server, "show", {"id": "2016-04-21-action-plan-tech-transfer#1"}).startswith(
-        "show: 2016-04-21-action-plan-tech-transfer has no full text in this knowledge base"
+        "show: 2016-04-21-action-plan-tech-transfer 没有全文"
     )
 
 

@@ -263,12 +263,13 @@ def create_app(kbase: KnowledgeBase) -> Flask:
         """The record `rid`, or NotFound carrying the closest ids for the page to link."""
         if len(rid) > 300 or "\x00" in rid:
             raise BadRequest("记录 id 无效")
+        doc, _, key = rid.partition("#")
         try:
+            if key:  # a provision is shown on its document's page, scrolled to it
+                art = kbase.article(rid)
+                raise Moved(f"/record/{quote(doc)}#{quote(art.provision.key)}")
             return kbase.show(rid)
         except NotFound as e:
-            doc, _, key = rid.partition("#")
-            if key and provision(kbase, doc, key) is not None:
-                raise Moved(f"/record/{quote(doc)}#{quote(key)}") from None
             e.web_closest = tuple(kbase.corpus.closest(doc if key else rid, 5))
             raise
 
