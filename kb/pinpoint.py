@@ -154,3 +154,33 @@ def _key_zh(parsed: P.ParsedText, key: str) -> str:
     if part.isdigit() and item.isdigit():
         return f"{P.int_to_cn(int(part))}、{P.item_label(int(item))}"
     return key
+
+
+def pins_in(corpus, args: tuple[str, ...]) -> list[tuple[Pin, str]]:
+    """`kb cite`'s arguments as provisions with their printed pinpoints, when every argument
+    names one (`<doc-id>#45`, `促进科技成果转化法第四十五条第一款第（一）项`); else []. ValueError
+    when a named document has no such provision, 款 or 项."""
+    from kb import doctexts
+
+    docs, texts = [], {}
+    for rec in corpus.records:
+        if rec.kind == "policy" and rec.get("text_file"):
+            parsed = doctexts.parsed_of(corpus.root, rec)
+            if parsed is not None and parsed.provisions:
+                docs.append((rec.id, rec.title))
+                texts[rec.id] = (rec.title, parsed)
+    out: list[tuple[Pin, str]] = []
+    for arg in args:
+        doc, _, key = arg.strip().partition("#")
+        if key and doc in texts:  # an id: its key as written, 45 or 第四十五条
+            from kb.article import key_of
+
+            pin = Pin(doc, key_of(key), says=arg)
+        else:
+            pins, rest = find(arg, docs)
+            if not pins or rest:
+                return []
+            pin = pins[0]
+        title, parsed = texts[pin.doc]
+        out.append((pin, cite_text(title, parsed, pin)))
+    return out

@@ -111,6 +111,9 @@ def cite(
         return _result(corpus, f"--all --kind {all_of}", "all", recs, style, punct, form)
     if not args:
         raise QueryError("give ids or a phrase to cite, e.g. kb cite 最后一公里, or --all --kind reference")
+    pinned = _pinned(corpus, args)
+    if pinned:
+        return _pinpoints(corpus, pinned, " ".join(args), style, punct, form)
     if looks_like_ids(args, corpus):
         recs = [corpus.require(a) for a in dict.fromkeys(args)]
         return _result(corpus, " ".join(args), "ids", recs, style, punct, form)
@@ -127,6 +130,37 @@ def cite(
         how = (found if mode == "phrase" else labels.CITE_SEARCHED).format(phrase=phrase, id=cands[0].id)
         return CiteResult(res.query, mode, style, punct, res.citations, (), res.export, (how,))
     return CiteResult(phrase, mode, style, punct, (), tuple(cands[:limit]), total=len(cands))
+
+
+def _pinned(corpus: Corpus, args: tuple[str, ...]) -> list:
+    """(Pin, printed pinpoint) for each argument when all name a provision of a full text."""
+    from kb import pinpoint
+
+    try:
+        return pinpoint.pins_in(corpus, args)
+    except ValueError as e:
+        raise NotFound(f"{' '.join(args)}: {e}") from None
+
+
+def _pinpoints(corpus: Corpus, pinned: list, query: str, style: str, punct: str, form: str) -> CiteResult:
+    """The documents' entries, each followed by its pinpoint line; CSL-JSON items carry the
+    article as `section` (one item per provision)."""
+    import json
+
+    recs = [corpus.by_id[pin.doc] for pin, _ in pinned]
+    res = _result(corpus, query, "ids", recs, style, punct, form)
+    export = res.export
+    if style == "csl-json" and export is not None:
+        items = json.loads(export)
+        for item, (pin, text) in zip(items, pinned, strict=False):
+            item["section"] = text.partition("》")[2]
+            item["id"] = f"{pin.doc}#{pin.key}"
+        export = json.dumps(items, ensure_ascii=False, indent=2)
+    notices = tuple(
+        f"{'' if len(pinned) == 1 else f'[{c.number}] '}{text}"
+        for c, (_, text) in zip(res.citations, pinned, strict=False)
+    )
+    return CiteResult(query, "ids", style, punct, res.citations, (), export, notices)
 
 
 def _result(corpus: Corpus, query: str, mode: str, recs: list[Record], style: str, punct: str, form: str) -> CiteResult:
