@@ -198,6 +198,10 @@ def test_timeline_page(client):
         ("/api/timeline?kind=statistic", ["timeline", "--kind", "statistic", "--json"]),
         (f"/api/record/{DISPUTED}", ["show", DISPUTED, "--json"]),
         (
+            "/api/record/2015-08-29-law-promoting-tech-transfer%2345",
+            ["show", "2015-08-29-law-promoting-tech-transfer#45", "--json"],
+        ),
+        (
             "/api/cite?id=ref-li-sen-2024&id=ref-hu-angang-2023",
             ["cite", "ref-li-sen-2024", "ref-hu-angang-2023", "--json"],
         ),
@@ -252,6 +256,7 @@ BAD = [
     ("/api/cite?id=ref-li-sen-2024&style=apa", 400),
     ("/api/cite?id=ref-nobody-1999", 404),
     ("/api/record/nosuch", 404),
+    ("/api/record/2015-08-29-law-promoting-tech-transfer%2399", 404),
     ("/api/timeline?year=abc", 400),
     ("/api/nosuch", 404),
 ]

@@ -358,6 +358,12 @@ def create_app(kbase: KnowledgeBase) -> Flask:
 
     @app.get("/api/record/<path:rid>")
     def api_record(rid: str):
+        if "#" in rid and len(rid) <= 300:  # one article: what `kb show <doc-id>#45 --json` prints
+            try:
+                return api_json(kbase.article(rid).to_json())
+            except NotFound as e:
+                e.web_closest = tuple(kbase.corpus.closest(rid.partition("#")[0], 5))
+                raise
         return api_json(require(rid).to_json())
 
     @app.get("/api/cite")
