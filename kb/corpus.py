@@ -175,19 +175,28 @@ def _read_text(path: Path, col: _Collector, cap: int = safeio.MAX_CONFIG, what: 
         return None
 
 
+def _read_config(path: Path, fld: str, col: _Collector) -> tuple[Any, dict[str, int]] | None:
+    """Read and parse one config file of the corpus; None (with the problem collected) when it
+    cannot be read or parsed. The caller decides whether a missing file is a problem."""
+    text = _read_text(path, col)
+    if text is None:
+        return None
+    try:
+        return yamlio.load(text)
+    except yamlio.YamlProblem as e:
+        col.add(path, e.line, fld, e.message)
+        return None
+
+
 def _load_topics(root: Path, col: _Collector) -> dict[str, str]:
     path = root / "topics.yaml"
     if not _exists(path):
         col.add(path, 1, "topics", "missing: the corpus needs its topic list (see 'kb init')")
         return {}
-    text = _read_text(path, col)
-    if text is None:
+    parsed = _read_config(path, "topics", col)
+    if parsed is None:
         return {}
-    try:
-        data, _ = yamlio.load(text)
-    except yamlio.YamlProblem as e:
-        col.add(path, e.line, "topics", e.message)
-        return {}
+    data, _ = parsed
     topics = data.get("topics") if isinstance(data, dict) else None
     if not isinstance(topics, dict) or not topics:
         col.add(path, 1, "topics", "must be a mapping 'topics: {name: description}' with at least one topic")
@@ -199,14 +208,10 @@ def _load_synonyms(root: Path, col: _Collector) -> tuple[tuple[str, ...], ...]:
     path = root / "synonyms.yaml"
     if not _exists(path):
         return ()
-    text = _read_text(path, col)
-    if text is None:
+    parsed = _read_config(path, "synonyms", col)
+    if parsed is None:
         return ()
-    try:
-        data, lines = yamlio.load(text)
-    except yamlio.YamlProblem as e:
-        col.add(path, e.line, "synonyms", e.message)
-        return ()
+    data, lines = parsed
     groups = data.get("synonyms") if isinstance(data, dict) else None
     if not isinstance(groups, list):
         col.add(path, 1, "synonyms", "must be 'synonyms:' followed by a list of word lists")
@@ -254,14 +259,10 @@ def _load_aliases(root: Path, col: _Collector) -> dict[str, dict[str, tuple[str,
     path = root / "aliases.yaml"
     if not _exists(path):
         return {}
-    text = _read_text(path, col)
-    if text is None:
+    parsed = _read_config(path, "aliases", col)
+    if parsed is None:
         return {}
-    try:
-        data, lines = yamlio.load(text)
-    except yamlio.YamlProblem as e:
-        col.add(path, e.line, "aliases", e.message)
-        return {}
+    data, lines = parsed
     if data is None:
         return {}
     if not isinstance(data, dict):
